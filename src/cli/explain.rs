@@ -1,0 +1,55 @@
+//! `sitelift explain`: for one page, which template matched and why, each
+//! field's selectors tried with what they matched, the steps applied, and the
+//! final record. The tool for writing a profile.
+
+use std::path::PathBuf;
+
+use url::Url;
+
+use crate::check::outcome_value;
+use crate::extract::{extract_traced, Page, Trace};
+use crate::input;
+
+/// Arguments of `sitelift explain`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site profile.
+    #[arg(long)]
+    profile: PathBuf,
+    /// The saved page.
+    page: PathBuf,
+    /// URL of the page when it has no sidecar or canonical link.
+    #[arg(long)]
+    base_url: Option<Url>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<u8> {
+    let profile = super::load_profile(&a.profile)?;
+    let base = a.base_url.clone().or_else(|| profile.base_url.clone());
+    let saved = input::load(&a.page, a.page.parent(), base.as_ref())?;
+    println!(
+        "page: {}\nurl:  {} (from {})",
+        saved.path.display(),
+        saved.url,
+        saved.url_source
+    );
+    let mut trace = Trace::on();
+    let page = Page {
+        url: &saved.url,
+        bytes: &saved.bytes,
+        content_type: saved.content_type.as_deref(),
+        url_source: saved.url_source,
+    };
+    let outcome = extract_traced(&page, &profile, &mut trace);
+    for l in &trace.lines {
+        println!("{l}");
+    }
+    println!(
+        "result:\n{}",
+        serde_json::to_string_pretty(&outcome_value(&outcome))?
+    );
+    Ok(match outcome {
+        crate::extract::Outcome::Record(_) | crate::extract::Outcome::NotEmitted { .. } => 0,
+        _ => 1,
+    })
+}

@@ -1,0 +1,172 @@
+//! `sitelift extract`: saved pages → JSON Lines, in parallel, in a
+//! deterministic order (the sorted input paths), whatever the thread count.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use url::Url;
+
+use crate::check::extract_saved;
+use crate::extract::Outcome;
+use crate::input;
+use crate::output::record::{ErrorEntry, ErrorInfo};
+
+/// Arguments of `sitelift extract`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site profile (selectors/<site>.toml).
+    #[arg(long)]
+    profile: PathBuf,
+    /// Page files and folders (searched recursively for .html/.htm).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Write JSON Lines here (atomically) instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// URL of the input folder, for pages without a sidecar or canonical link.
+    #[arg(long)]
+    base_url: Option<Url>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+/// Counts of what happened to the pages.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    /// Records written.
+    pub records: usize,
+    /// Pages of non-emitting templates (listings).
+    pub not_emitted: usize,
+    /// Pages no template matched.
+    pub unmatched: usize,
+    /// Pages that failed.
+    pub failed: usize,
+}
+
+/// One output line for an outcome (None for pages that emit nothing).
+pub fn line_for(
+    outcome: &Outcome,
+    url: Option<&str>,
+    path: Option<&str>,
+    tally: &mut Tally,
+) -> Option<String> {
+    let entry = |kind: &str, message: String, template: Option<String>| ErrorEntry {
+        error: ErrorInfo {
+            kind: kind.into(),
+            message,
+        },
+        url: url.map(Into::into),
+        path: path.map(Into::into),
+        template,
+    };
+    let v = match outcome {
+        Outcome::Record(r) => {
+            tally.records += 1;
+            serde_json::to_string(r)
+        }
+        Outcome::NotEmitted { .. } => {
+            tally.not_emitted += 1;
+            return None;
+        }
+        Outcome::Unmatched => {
+            tally.unmatched += 1;
+            serde_json::to_string(&entry(
+                "unmatched",
+                "no template of the profile matches this page; add a template or a match rule"
+                    .into(),
+                None,
+            ))
+        }
+        Outcome::Failed { template, error } => {
+            tally.failed += 1;
+            serde_json::to_string(&entry(error.kind(), error.to_string(), template.clone()))
+        }
+    };
+    v.ok()
+}
+
+/// Pages extracted per batch: bounds memory while keeping the output ordered.
+const BATCH: usize = 256;
+
+pub fn run(a: Args) -> anyhow::Result<u8> {
+    let profile = super::load_profile(&a.profile)?;
+    let pages = input::collect(&a.paths)?;
+    if pages.is_empty() {
+        anyhow::bail!(
+            "no .html or .htm pages under {}",
+            a.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.unwrap_or(0))
+        .build()?;
+    let root = a.paths.first().filter(|p| p.is_dir()).cloned();
+    let base = a.base_url.clone().or_else(|| profile.base_url.clone());
+    let mut sink = super::super::output::sink::Sink::open(a.out.as_deref())?;
+    let pb = super::progress(pages.len() as u64, "extract");
+    let mut tally = Tally::default();
+    for chunk in pages.chunks(BATCH) {
+        let lines: Vec<(Option<String>, Tally)> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|path| {
+                    let mut t = Tally::default();
+                    let shown = path.display().to_string();
+                    let line = match input::load(path, root.as_deref(), base.as_ref()) {
+                        Ok(saved) => {
+                            let o = extract_saved(&saved, &profile);
+                            line_for(&o, Some(saved.url.as_str()), Some(&shown), &mut t)
+                        }
+                        Err(e) => {
+                            t.failed += 1;
+                            let entry = ErrorEntry {
+                                error: ErrorInfo {
+                                    kind: "read".into(),
+                                    message: e.to_string(),
+                                },
+                                url: None,
+                                path: Some(shown),
+                                template: None,
+                            };
+                            serde_json::to_string(&entry).ok()
+                        }
+                    };
+                    pb.inc(1);
+                    (line, t)
+                })
+                .collect()
+        });
+        for (line, t) in lines {
+            tally.records += t.records;
+            tally.not_emitted += t.not_emitted;
+            tally.unmatched += t.unmatched;
+            tally.failed += t.failed;
+            if let Some(l) = line {
+                sink.write_line(&l)?;
+            }
+        }
+    }
+    pb.finish_and_clear();
+    sink.finish().context("finishing the output")?;
+    eprintln!(
+        "sitelift: {} pages: {} records, {} not emitted (listings), {} unmatched, {} failed",
+        pages.len(),
+        tally.records,
+        tally.not_emitted,
+        tally.unmatched,
+        tally.failed
+    );
+    std::io::stderr().flush().ok();
+    Ok(if tally.unmatched + tally.failed > 0 {
+        1
+    } else {
+        0
+    })
+}

@@ -1,0 +1,58 @@
+//! The command line: one file per subcommand. Each returns the exit code
+//! (0 all good, 1 finished with page-level failures); errors that stop a
+//! command become exit code 2 in `main`.
+
+mod check;
+mod explain;
+mod extract;
+
+use clap::{Parser, Subcommand};
+
+/// Move legacy websites into clean, structured JSON.
+#[derive(Debug, Parser)]
+#[command(name = "sitelift", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Extract records from saved pages (files and folders) as JSON Lines.
+    Extract(extract::Args),
+    /// Check fixture pages against their expected JSON (or --bless them).
+    Check(check::Args),
+    /// Show, field by field, what the profile does with one page.
+    Explain(explain::Args),
+}
+
+/// Parse the process arguments and run.
+pub fn main() -> anyhow::Result<u8> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Extract(a) => extract::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Explain(a) => explain::run(a),
+    }
+}
+
+/// Load a profile, with the error saying where it is wrong.
+pub(crate) fn load_profile(path: &std::path::Path) -> anyhow::Result<crate::profile::Profile> {
+    Ok(crate::profile::Profile::load(path)?)
+}
+
+/// A progress bar on stderr when it is a terminal, hidden otherwise.
+pub(crate) fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(len);
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} {what} [{{bar:40}}] {{pos}}/{{len}} {{per_sec}} eta {{eta}} {{msg}}"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    pb.set_style(style);
+    pb
+}

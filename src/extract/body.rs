@@ -1,0 +1,586 @@
+//! The article body: the container's content flattened into blocks
+//! (paragraphs, headings, list items, quotes, images), cleaned, with the
+//! repeated teaser and the dateline prefix removed, rendered as paragraphs,
+//! text and sanitized HTML. The walk is iterative, so nesting depth cannot
+//! overflow the stack.
+
+use std::collections::HashSet;
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use scraper::{ElementRef, Node};
+use serde::Serialize;
+use url::Url;
+
+use super::select::{absolute_url, element_text, is_block_tag, is_skipped_tag};
+use super::text::{alnum_key, escape_html, is_invisible, is_space};
+
+/// An image of the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Image {
+    /// Absolute URL.
+    pub src: String,
+    /// Alternative text.
+    pub alt: String,
+    /// Caption, when the image had one.
+    pub caption: Option<String>,
+}
+
+/// Inline content of a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inline {
+    /// Cleaned text.
+    Text(String),
+    /// Start of an inline element.
+    Open(Tag),
+    /// End of an inline element.
+    Close(Tag),
+    /// A line break.
+    Br,
+}
+
+/// Inline elements kept in the HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tag {
+    /// A link (absolute href).
+    A(String),
+    /// Emphasis.
+    Em,
+    /// Strong emphasis.
+    Strong,
+}
+
+/// What kind of block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Paragraph.
+    P,
+    /// Heading level 1-6.
+    H(u8),
+    /// List item (ordered or not).
+    Li(bool),
+    /// Quotation.
+    Quote,
+    /// Preformatted or a rendered table.
+    Pre,
+    /// An image (index into the images).
+    Image(usize),
+}
+
+/// One block of the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Kind.
+    pub kind: Kind,
+    /// Clean text; equals the concatenation of the `Text` items.
+    pub text: String,
+    /// Inline content.
+    pub inline: Vec<Inline>,
+}
+
+/// The flattened body before cleaning.
+#[derive(Debug, Default)]
+pub struct Flat {
+    /// Blocks in order.
+    pub blocks: Vec<Block>,
+    /// Images in order.
+    pub images: Vec<Image>,
+    /// Notes from the walk (tables that failed to render, …).
+    pub warnings: Vec<String>,
+}
+
+struct Builder<'b> {
+    base: &'b Url,
+    out: Flat,
+    text: String,
+    inline: Vec<Inline>,
+    pending_space: bool,
+    kinds: Vec<(NodeId, Kind)>,
+    open: Vec<(NodeId, Tag)>,
+    pending_images: Vec<usize>,
+    figures: Vec<(NodeId, Option<usize>)>,
+}
+
+impl Builder<'_> {
+    fn push_text(&mut self, t: &str) {
+        for c in t.chars() {
+            if is_space(c) {
+                self.pending_space = !self.text.is_empty();
+            } else if !is_invisible(c) {
+                if self.pending_space {
+                    self.push_char(' ');
+                    self.pending_space = false;
+                }
+                self.push_char(c);
+            }
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        self.text.push(c);
+        if let Some(Inline::Text(s)) = self.inline.last_mut() {
+            s.push(c);
+        } else {
+            self.inline.push(Inline::Text(c.to_string()));
+        }
+    }
+
+    fn br(&mut self) {
+        // Two line breaks in a row end a paragraph (Joomla-era markup uses them instead of <p>).
+        if matches!(self.inline.last(), Some(Inline::Br)) {
+            self.inline.pop();
+            self.flush();
+        } else if !self.text.is_empty() {
+            self.inline.push(Inline::Br);
+            self.pending_space = true;
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        self.kinds.last().map(|k| k.1).unwrap_or(Kind::P)
+    }
+
+    fn flush(&mut self) {
+        while matches!(self.inline.last(), Some(Inline::Br)) {
+            self.inline.pop();
+        }
+        if !self.text.is_empty() {
+            let mut inline = std::mem::take(&mut self.inline);
+            for (_, t) in self.open.iter().rev() {
+                inline.push(Inline::Close(t.clone()));
+            }
+            let kind = self.kind();
+            self.out.blocks.push(Block {
+                kind,
+                text: std::mem::take(&mut self.text),
+                inline,
+            });
+        }
+        self.text.clear();
+        self.inline = self
+            .open
+            .iter()
+            .map(|(_, t)| Inline::Open(t.clone()))
+            .collect();
+        self.pending_space = false;
+        for idx in std::mem::take(&mut self.pending_images) {
+            self.out.blocks.push(Block {
+                kind: Kind::Image(idx),
+                text: String::new(),
+                inline: Vec::new(),
+            });
+        }
+    }
+
+    fn image(&mut self, el: ElementRef<'_>) {
+        let v = el.value();
+        let src = ["data-src", "data-lazy-src", "src"]
+            .iter()
+            .filter_map(|a| v.attr(a))
+            .find_map(|s| absolute_url(self.base, s).filter(|u| u.starts_with("http")));
+        let Some(src) = src else { return };
+        if v.attr("width") == Some("1") && v.attr("height") == Some("1") {
+            return; // tracking pixel
+        }
+        let idx = self.out.images.len();
+        self.out.images.push(Image {
+            src,
+            alt: super::text::clean(v.attr("alt").unwrap_or("")),
+            caption: None,
+        });
+        if let Some(f) = self.figures.last_mut() {
+            if f.1.is_none() {
+                f.1 = Some(idx);
+            }
+        }
+        self.pending_images.push(idx);
+    }
+
+    fn caption(&mut self, el: ElementRef<'_>) {
+        let text = element_text(el, &HashSet::new());
+        let target = self
+            .figures
+            .last()
+            .and_then(|f| f.1)
+            .or_else(|| self.out.images.len().checked_sub(1));
+        if let Some(i) = target {
+            if !text.is_empty() && self.out.images[i].caption.is_none() {
+                self.out.images[i].caption = Some(text);
+            }
+        }
+    }
+}
+
+fn is_caption(name: &str, el: &scraper::node::Element) -> bool {
+    name == "figcaption"
+        || el.has_class(
+            "wp-caption-text",
+            scraper::CaseSensitivity::AsciiCaseInsensitive,
+        )
+}
+
+/// Render a table to text with html2text; a panic inside it is contained.
+fn table_text(el: ElementRef<'_>) -> Result<String, String> {
+    let html = el.html();
+    let rendered = std::panic::catch_unwind(|| html2text::from_read(html.as_bytes(), 100))
+        .map_err(|_| "table rendering panicked; table left out".to_string())?
+        .map_err(|e| format!("table rendering failed: {e}"))?;
+    Ok(rendered
+        .lines()
+        .map(super::text::clean)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" / "))
+}
+
+/// Flatten `container` into blocks, skipping `removed` subtrees.
+pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url) -> Flat {
+    let mut b = Builder {
+        base,
+        out: Flat::default(),
+        text: String::new(),
+        inline: Vec::new(),
+        pending_space: false,
+        kinds: Vec::new(),
+        open: Vec::new(),
+        pending_images: Vec::new(),
+        figures: Vec::new(),
+    };
+    let mut skip: Option<NodeId> = None;
+    for edge in container.traverse() {
+        match edge {
+            Edge::Open(n) => {
+                if skip.is_some() {
+                    continue;
+                }
+                match n.value() {
+                    Node::Text(t) => b.push_text(t),
+                    Node::Element(e) => {
+                        let name = e.name();
+                        let Some(el) = ElementRef::wrap(n) else {
+                            continue;
+                        };
+                        if n.id() != container.id()
+                            && (removed.contains(&n.id()) || is_skipped_tag(name))
+                        {
+                            skip = Some(n.id());
+                            continue;
+                        }
+                        if is_caption(name, e) {
+                            b.caption(el);
+                            skip = Some(n.id());
+                            continue;
+                        }
+                        match name {
+                            "br" => b.br(),
+                            "img" => b.image(el),
+                            "table" => {
+                                b.flush();
+                                match table_text(el) {
+                                    Ok(t) if !t.is_empty() => {
+                                        b.out.blocks.push(Block {
+                                            kind: Kind::Pre,
+                                            inline: vec![Inline::Text(t.clone())],
+                                            text: t,
+                                        });
+                                        // images inside the table are still images of the article
+                                        for img in el.select(&IMG) {
+                                            b.image(img);
+                                        }
+                                        b.flush();
+                                    }
+                                    Ok(_) => {}
+                                    Err(w) => b.out.warnings.push(w),
+                                }
+                                skip = Some(n.id());
+                            }
+                            "a" | "em" | "i" | "strong" | "b" => {
+                                let tag = match name {
+                                    "a" => match e.attr("href").and_then(|h| absolute_url(base, h))
+                                    {
+                                        Some(h) if !h.contains('#') || !h.ends_with('#') => {
+                                            Tag::A(h)
+                                        }
+                                        _ => continue,
+                                    },
+                                    "em" | "i" => Tag::Em,
+                                    _ => Tag::Strong,
+                                };
+                                if b.pending_space {
+                                    // the space belongs before the element, not inside it
+                                    b.push_char(' ');
+                                    b.pending_space = false;
+                                }
+                                b.inline.push(Inline::Open(tag.clone()));
+                                b.open.push((n.id(), tag));
+                            }
+                            _ if is_block_tag(name) => {
+                                b.flush();
+                                let kind = match name {
+                                    "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                                        Some(Kind::H(name.as_bytes()[1] - b'0'))
+                                    }
+                                    "li" => Some(Kind::Li(
+                                        el.parent()
+                                            .and_then(ElementRef::wrap)
+                                            .is_some_and(|p| p.value().name() == "ol"),
+                                    )),
+                                    "blockquote" => Some(Kind::Quote),
+                                    "pre" => Some(Kind::Pre),
+                                    _ => None,
+                                };
+                                if let Some(k) = kind {
+                                    b.kinds.push((n.id(), k));
+                                }
+                                if name == "figure"
+                                    || e.has_class(
+                                        "wp-caption",
+                                        scraper::CaseSensitivity::AsciiCaseInsensitive,
+                                    )
+                                {
+                                    b.figures.push((n.id(), None));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(n) => {
+                if let Some(s) = skip {
+                    if s == n.id() {
+                        skip = None;
+                    }
+                    continue;
+                }
+                let Node::Element(e) = n.value() else {
+                    continue;
+                };
+                if b.open.last().is_some_and(|(id, _)| *id == n.id()) {
+                    if let Some((_, tag)) = b.open.pop() {
+                        // an empty element leaves nothing behind
+                        if b.inline.last() == Some(&Inline::Open(tag.clone())) {
+                            b.inline.pop();
+                        } else {
+                            b.inline.push(Inline::Close(tag));
+                        }
+                    }
+                } else if is_block_tag(e.name()) {
+                    b.flush();
+                    if b.kinds.last().is_some_and(|(id, _)| *id == n.id()) {
+                        b.kinds.pop();
+                    }
+                    if b.figures.last().is_some_and(|(id, _)| *id == n.id()) {
+                        b.figures.pop();
+                    }
+                }
+            }
+        }
+    }
+    b.flush();
+    b.out
+}
+
+static IMG: std::sync::LazyLock<scraper::Selector> =
+    std::sync::LazyLock::new(|| scraper::Selector::parse("img").expect("static"));
+
+/// Cut `n` bytes of text from the front of the text blocks, as if they were
+/// joined by `\n`: whole blocks are removed, the next one loses its prefix.
+pub fn strip_prefix(blocks: &mut Vec<Block>, mut n: usize) {
+    let mut i = 0;
+    while n > 0 && i < blocks.len() {
+        if matches!(blocks[i].kind, Kind::Image(_)) {
+            i += 1;
+            continue;
+        }
+        let len = blocks[i].text.len();
+        if n >= len {
+            blocks.remove(i);
+            n = n.saturating_sub(len + 1);
+            continue;
+        }
+        cut_block(&mut blocks[i], n);
+        if blocks[i].text.is_empty() {
+            blocks.remove(i);
+        }
+        break;
+    }
+}
+
+fn cut_block(block: &mut Block, n: usize) {
+    let mut left = n;
+    let mut out = Vec::with_capacity(block.inline.len());
+    for item in block.inline.drain(..) {
+        match item {
+            Inline::Text(s) if left > 0 => {
+                if s.len() <= left {
+                    left -= s.len();
+                } else {
+                    out.push(Inline::Text(s[left..].to_string()));
+                    left = 0;
+                }
+            }
+            Inline::Br if left > 0 => {}
+            other => out.push(other),
+        }
+    }
+    // The text after the cut starts clean.
+    if let Some(Inline::Text(s)) = out.iter_mut().find(|i| matches!(i, Inline::Text(_))) {
+        *s = s.trim_start().to_string();
+    }
+    block.inline = out;
+    block.text = block.text[n..].trim_start().to_string();
+}
+
+/// The text blocks joined with `\n` (the view datelines are matched against).
+pub fn joined_text(blocks: &[Block]) -> String {
+    let mut s = String::new();
+    for b in blocks.iter().filter(|b| !matches!(b.kind, Kind::Image(_))) {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str(&b.text);
+    }
+    s
+}
+
+/// Drop leading blocks that only repeat the text that follows them (a teaser
+/// of the lead). `strip` removes a dateline from a text before comparing.
+/// Returns how many were dropped.
+pub fn drop_repeated_lead(blocks: &mut Vec<Block>, strip: &dyn Fn(&str) -> usize) -> usize {
+    let mut dropped = 0;
+    let mut i = 0;
+    while i < blocks.len().min(3) {
+        if matches!(blocks[i].kind, Kind::Image(_)) {
+            i += 1;
+            continue;
+        }
+        let t = &blocks[i].text;
+        let core = alnum_key(&t[strip(t)..]);
+        if core.chars().count() < 20 {
+            i += 1;
+            continue;
+        }
+        let rest = joined_text(&blocks[i + 1..]);
+        let rest_core = alnum_key(&rest[strip(&rest)..]);
+        let common = core
+            .chars()
+            .zip(rest_core.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        if common * 10 >= core.chars().count() * 8 {
+            blocks.remove(i);
+            dropped += 1;
+        } else {
+            i += 1;
+        }
+    }
+    dropped
+}
+
+fn render_inline(items: &[Inline], out: &mut String) {
+    for item in items {
+        match item {
+            Inline::Text(s) => escape_html(s, out),
+            Inline::Br => out.push_str("<br>"),
+            Inline::Open(Tag::A(h)) => {
+                out.push_str("<a href=\"");
+                escape_html(h, out);
+                out.push_str("\">");
+            }
+            Inline::Open(Tag::Em) => out.push_str("<em>"),
+            Inline::Open(Tag::Strong) => out.push_str("<strong>"),
+            Inline::Close(Tag::A(_)) => out.push_str("</a>"),
+            Inline::Close(Tag::Em) => out.push_str("</em>"),
+            Inline::Close(Tag::Strong) => out.push_str("</strong>"),
+        }
+    }
+}
+
+/// Render blocks as HTML from the allow-list (p, h1-h6, ul/ol/li,
+/// blockquote, pre, figure/img/figcaption, a, em, strong, br).
+pub fn render_html(blocks: &[Block], images: &[Image]) -> String {
+    let mut out = String::new();
+    let mut list: Option<bool> = None;
+    for b in blocks {
+        let want_list = match b.kind {
+            Kind::Li(o) => Some(o),
+            _ => None,
+        };
+        if list != want_list {
+            if let Some(o) = list {
+                out.push_str(if o { "</ol>" } else { "</ul>" });
+            }
+            if let Some(o) = want_list {
+                out.push_str(if o { "<ol>" } else { "<ul>" });
+            }
+            list = want_list;
+        }
+        let (open, close) = match b.kind {
+            Kind::P => ("<p>".to_string(), "</p>".to_string()),
+            Kind::H(n) => (format!("<h{n}>"), format!("</h{n}>")),
+            Kind::Li(_) => ("<li>".into(), "</li>".into()),
+            Kind::Quote => ("<blockquote><p>".into(), "</p></blockquote>".into()),
+            Kind::Pre => ("<pre>".into(), "</pre>".into()),
+            Kind::Image(i) => {
+                let img = &images[i];
+                out.push_str("<figure><img src=\"");
+                escape_html(&img.src, &mut out);
+                out.push_str("\" alt=\"");
+                escape_html(&img.alt, &mut out);
+                out.push_str("\">");
+                if let Some(c) = &img.caption {
+                    out.push_str("<figcaption>");
+                    escape_html(c, &mut out);
+                    out.push_str("</figcaption>");
+                }
+                out.push_str("</figure>");
+                continue;
+            }
+        };
+        out.push_str(&open);
+        render_inline(&b.inline, &mut out);
+        out.push_str(&close);
+    }
+    if let Some(o) = list {
+        out.push_str(if o { "</ol>" } else { "</ul>" });
+    }
+    out
+}
+
+/// The final safety net over generated HTML: an allow-list sanitizer.
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> =
+        std::sync::LazyLock::new(|| {
+            let mut b = ammonia::Builder::empty();
+            b.add_tags([
+                "p",
+                "a",
+                "em",
+                "strong",
+                "br",
+                "ul",
+                "ol",
+                "li",
+                "h1",
+                "h2",
+                "h3",
+                "h4",
+                "h5",
+                "h6",
+                "blockquote",
+                "pre",
+                "figure",
+                "img",
+                "figcaption",
+            ])
+            .add_tag_attributes("a", ["href"])
+            .add_tag_attributes("img", ["src", "alt"])
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .link_rel(None)
+            .url_relative(ammonia::UrlRelative::Deny);
+            b
+        });
+    CLEANER.clean(html).to_string()
+}

@@ -1,0 +1,364 @@
+//! Dates as legacy sites write them: a tiny, strict strptime for the formats
+//! a profile names (`%B %d`, `%d %b`, `%A, %d %B %Y`), plus ISO 8601 prefixes.
+//! Month and weekday names are English; case-insensitive; `Sept` and `May.` accepted.
+
+/// A compiled date format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateFormat {
+    items: Vec<Item>,
+    source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Item {
+    Day,
+    MonthNum,
+    MonthName,
+    Weekday,
+    Year4,
+    Year2,
+    Space,
+    Lit(char),
+}
+
+/// A date with an optional year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartialDate {
+    /// Year, when the text had one.
+    pub year: Option<i32>,
+    /// Month 1-12.
+    pub month: u8,
+    /// Day 1-31.
+    pub day: u8,
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+impl DateFormat {
+    /// Compile a format; the error says which directive is wrong.
+    pub fn parse(fmt: &str) -> Result<DateFormat, String> {
+        let mut items = Vec::new();
+        let mut chars = fmt.chars();
+        let (mut has_day, mut has_month) = (false, false);
+        while let Some(c) = chars.next() {
+            if c == '%' {
+                let item = match chars.next() {
+                    Some('d') | Some('e') => {
+                        has_day = true;
+                        Item::Day
+                    }
+                    Some('m') => {
+                        has_month = true;
+                        Item::MonthNum
+                    }
+                    Some('B') | Some('b') | Some('h') => {
+                        has_month = true;
+                        Item::MonthName
+                    }
+                    Some('A') | Some('a') => Item::Weekday,
+                    Some('Y') => Item::Year4,
+                    Some('y') => Item::Year2,
+                    Some('%') => Item::Lit('%'),
+                    Some(o) => return Err(format!("unsupported directive `%{o}` in date format `{fmt}` (use %d %e %m %B %b %A %a %Y %y)")),
+                    None => return Err(format!("date format `{fmt}` ends with a lone `%`")),
+                };
+                items.push(item);
+            } else if c.is_whitespace() {
+                if items.last() != Some(&Item::Space) {
+                    items.push(Item::Space);
+                }
+            } else {
+                items.push(Item::Lit(c));
+            }
+        }
+        if !has_day || !has_month {
+            return Err(format!(
+                "date format `{fmt}` needs a day (%d) and a month (%m or %B)"
+            ));
+        }
+        Ok(DateFormat {
+            items,
+            source: fmt.to_string(),
+        })
+    }
+
+    /// Whether the format includes a year.
+    pub fn has_year(&self) -> bool {
+        self.items
+            .iter()
+            .any(|i| matches!(i, Item::Year4 | Item::Year2))
+    }
+
+    /// The format as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Parse `text` (whole, after trimming) with this format.
+    pub fn parse_date(&self, text: &str) -> Option<PartialDate> {
+        let s: Vec<char> = text.trim().chars().collect();
+        let mut i = 0;
+        let (mut year, mut month, mut day) = (None, None, None);
+        for item in &self.items {
+            match item {
+                Item::Space => {
+                    while i < s.len() && super::text::is_space(s[i]) {
+                        i += 1;
+                    }
+                }
+                Item::Lit(c) => {
+                    // Optional spaces before punctuation, then the literal itself.
+                    let mut j = i;
+                    while j < s.len() && super::text::is_space(s[j]) {
+                        j += 1;
+                    }
+                    if j < s.len() && s[j] == *c {
+                        i = j + 1;
+                    } else {
+                        return None;
+                    }
+                }
+                Item::Day => day = Some(digits(&s, &mut i, 1, 2)? as u8),
+                Item::MonthNum => month = Some(digits(&s, &mut i, 1, 2)? as u8),
+                Item::Year4 => year = Some(digits(&s, &mut i, 4, 4)? as i32),
+                Item::Year2 => {
+                    let y = digits(&s, &mut i, 2, 2)? as i32;
+                    year = Some(if y < 70 { 2000 + y } else { 1900 + y });
+                }
+                Item::MonthName => {
+                    let word = alpha(&s, &mut i);
+                    month = Some(month_from_name(&word)?);
+                    if i < s.len() && s[i] == '.' {
+                        i += 1;
+                    }
+                }
+                Item::Weekday => {
+                    let word = alpha(&s, &mut i);
+                    if word.len() < 3 {
+                        return None;
+                    }
+                }
+            }
+        }
+        // Ordinal suffixes ("14th") are not supported on purpose: formats are exact.
+        if i != s.len() {
+            return None;
+        }
+        let (month, day) = (month?, day?);
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(PartialDate { year, month, day })
+    }
+}
+
+fn digits(s: &[char], i: &mut usize, min: usize, max: usize) -> Option<u32> {
+    let start = *i;
+    let mut v: u32 = 0;
+    while *i < s.len() && *i - start < max && s[*i].is_ascii_digit() {
+        v = v * 10 + s[*i].to_digit(10)?;
+        *i += 1;
+    }
+    (*i - start >= min).then_some(v)
+}
+
+fn alpha(s: &[char], i: &mut usize) -> String {
+    let start = *i;
+    while *i < s.len() && s[*i].is_alphabetic() {
+        *i += 1;
+    }
+    s[start..*i].iter().flat_map(|c| c.to_lowercase()).collect()
+}
+
+/// Month number from an English name or abbreviation of at least three letters.
+pub fn month_from_name(word: &str) -> Option<u8> {
+    if word.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| m.starts_with(word))
+        .map(|p| p as u8 + 1)
+}
+
+/// Days in a month; February has 29 when the year is unknown.
+pub fn days_in_month(year: Option<i32>, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 => match year {
+            Some(y) if !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) => 28,
+            _ => 29,
+        },
+        _ => 0,
+    }
+}
+
+/// The `YYYY-MM-DD` at the start of an ISO 8601 date or timestamp.
+pub fn iso_prefix(s: &str) -> Option<PartialDate> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year: i32 = s.get(0..4)?.parse().ok()?;
+    let month: u8 = s.get(5..7)?.parse().ok()?;
+    let day: u8 = s.get(8..10)?.parse().ok()?;
+    if b.len() > 10 && !matches!(b[10], b'T' | b' ' | b't') {
+        return None;
+    }
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(Some(year), month) {
+        return None;
+    }
+    Some(PartialDate {
+        year: Some(year),
+        month,
+        day,
+    })
+}
+
+/// Days since 1970-01-01 of a full date (proleptic Gregorian).
+pub fn day_number(year: i32, month: u8, day: u8) -> i64 {
+    let (y, m) = if month <= 2 {
+        (year as i64 - 1, month as i64 + 9)
+    } else {
+        (year as i64, month as i64 - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// `YYYY-MM-DD`.
+pub fn iso(year: i32, month: u8, day: u8) -> String {
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(fmt: &str, s: &str) -> Option<PartialDate> {
+        DateFormat::parse(fmt).unwrap().parse_date(s)
+    }
+
+    #[test]
+    fn yearless_spellings() {
+        assert_eq!(
+            p("%B %d", "May 14"),
+            Some(PartialDate {
+                year: None,
+                month: 5,
+                day: 14
+            })
+        );
+        assert_eq!(
+            p("%d %b", "19 Mar"),
+            Some(PartialDate {
+                year: None,
+                month: 3,
+                day: 19
+            })
+        );
+        assert_eq!(
+            p("%d %B", "28 October"),
+            Some(PartialDate {
+                year: None,
+                month: 10,
+                day: 28
+            })
+        );
+        assert_eq!(
+            p("%d %b", "4 May"),
+            Some(PartialDate {
+                year: None,
+                month: 5,
+                day: 4
+            })
+        );
+        assert_eq!(
+            p("%b %d", "Sept 3"),
+            Some(PartialDate {
+                year: None,
+                month: 9,
+                day: 3
+            })
+        );
+        assert_eq!(
+            p("%B %d", "Feb 29"),
+            Some(PartialDate {
+                year: None,
+                month: 2,
+                day: 29
+            })
+        );
+        assert_eq!(p("%B %d", "Feb 30"), None);
+        assert_eq!(p("%B %d", "Ma 14"), None);
+        assert_eq!(p("%B %d", "May 14 2006"), None);
+    }
+
+    #[test]
+    fn visible_dates() {
+        assert_eq!(
+            p("%A, %d %B %Y", "Sunday, 14 May 2006"),
+            Some(PartialDate {
+                year: Some(2006),
+                month: 5,
+                day: 14
+            })
+        );
+        assert_eq!(
+            p("%B %d, %Y", "May 14, 2006"),
+            Some(PartialDate {
+                year: Some(2006),
+                month: 5,
+                day: 14
+            })
+        );
+        assert_eq!(
+            p("%d/%m/%y", "02/09/06"),
+            Some(PartialDate {
+                year: Some(2006),
+                month: 9,
+                day: 2
+            })
+        );
+    }
+
+    #[test]
+    fn bad_formats_are_refused() {
+        assert!(DateFormat::parse("%Q").is_err());
+        assert!(DateFormat::parse("%Y").is_err());
+        assert!(DateFormat::parse("%d %B %").is_err());
+    }
+
+    #[test]
+    fn iso_and_day_numbers() {
+        assert_eq!(
+            iso_prefix("2006-05-14T09:12:00+00:00"),
+            Some(PartialDate {
+                year: Some(2006),
+                month: 5,
+                day: 14
+            })
+        );
+        assert_eq!(iso_prefix("2006-13-14"), None);
+        assert_eq!(day_number(1970, 1, 1), 0);
+        assert_eq!(day_number(2006, 9, 2) - day_number(2006, 5, 14), 111);
+    }
+}

@@ -1,0 +1,97 @@
+//! Clean text: whitespace collapsed, invisible characters handled, and the
+//! typographic characters (curly quotes, dashes) kept exactly as they are.
+
+/// Characters dropped from text: zero-width space, word joiner, BOM, soft hyphen.
+/// (Zero-width joiner and non-joiner are kept: they carry meaning in Persian and Arabic.)
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Whitespace for collapsing: Unicode white space including no-break spaces.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{00A0}' || c == '\u{202F}' || c == '\u{2007}'
+}
+
+/// Collapse runs of white space to one space, drop invisible characters, trim.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending = false;
+    for c in s.chars() {
+        if is_space(c) {
+            pending = !out.is_empty();
+        } else if !is_invisible(c) {
+            if pending {
+                out.push(' ');
+                pending = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A key for comparing headings: cleaned and lowercased.
+pub fn fold_key(s: &str) -> String {
+    clean(s).to_lowercase()
+}
+
+/// Lowercase letters and digits only: for "does this paragraph repeat that one".
+pub fn alnum_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Strip a trailing ellipsis (`...`, `…`, `[...]`, `[…]`); true when one was there.
+pub fn strip_ellipsis(s: &str) -> (String, bool) {
+    let t = s.trim_end();
+    for suffix in ["[...]", "[…]", "...", "…"] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            return (rest.trim_end().to_string(), true);
+        }
+    }
+    (t.to_string(), false)
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape_html(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapses_and_handles_invisible_characters() {
+        assert_eq!(clean("  a\u{00A0}\u{00A0}b\n\t c  "), "a b c");
+        assert_eq!(clean("co\u{00AD}operate\u{200B}"), "cooperate");
+        assert_eq!(clean("“Iran’s” – ok"), "“Iran’s” – ok");
+        assert_eq!(clean("می\u{200C}خواهم"), "می\u{200C}خواهم");
+    }
+
+    #[test]
+    fn ellipsis_variants() {
+        assert_eq!(
+            strip_ellipsis("tried to overcome..."),
+            ("tried to overcome".into(), true)
+        );
+        assert_eq!(strip_ellipsis("in… "), ("in".into(), true));
+        assert_eq!(strip_ellipsis("done."), ("done.".into(), false));
+    }
+
+    #[test]
+    fn keys() {
+        assert_eq!(fold_key(" Latest  News "), "latest news");
+        assert_eq!(alnum_key("Iran, U.S. – talks!"), "iranustalks");
+    }
+}

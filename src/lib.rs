@@ -1,0 +1,14 @@
+//! sitelift: move the content of legacy websites into clean, structured JSON.
+//!
+//! The pipeline, one module per stage: [`profile`] (what to take), [`input`]
+//! (saved pages), [`decode`] (bytes → text), [`extract`] (page → record),
+//! [`output`] (records and files), [`check`] (fixtures), [`cli`] (commands).
+pub mod check;
+pub mod cli;
+pub mod decode;
+pub mod extract;
+pub mod frontier;
+pub mod input;
+pub mod output;
+pub mod profile;
+pub mod store;

@@ -1,0 +1,117 @@
+//! The record: one JSON object per emitted page, with a stable key order and
+//! nothing that depends on the run (no timestamps, no thread ids), so the
+//! same input always gives byte-identical output.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use crate::extract::body::Image;
+pub use crate::extract::dateline::Dateline;
+
+/// One article, ready for import.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    /// The page URL as fetched or saved.
+    pub url: String,
+    /// The page's canonical URL (`<link rel=canonical>`, else the URL).
+    pub canonical_url: String,
+    /// The article id of the legacy CMS, captured by the profile.
+    pub legacy_id: Option<String>,
+    /// The template that matched.
+    pub template: String,
+    /// Title.
+    pub title: String,
+    /// Section path (breadcrumb without home and the page itself).
+    pub section: Vec<String>,
+    /// The dateline, parsed.
+    pub dateline: Option<Dateline>,
+    /// Published date: ISO 8601 as found, or `YYYY-MM-DD` from a visible date.
+    pub published: Option<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// The article text.
+    pub body: Body,
+    /// Images of the body.
+    pub images: Vec<Image>,
+    /// Sidebar lists by name, in profile order.
+    pub lists: IndexMap<String, Vec<Value>>,
+    /// Other fields the profile names, in profile order.
+    pub fields: IndexMap<String, Value>,
+    /// Other URLs of the same page (redirects, variants), sorted.
+    pub aliases: Vec<String>,
+    /// How the bytes were decoded.
+    pub encoding: EncodingInfo,
+    /// For each field, the selector or rule that produced it.
+    pub provenance: IndexMap<String, String>,
+    /// Problems worth a look.
+    pub warnings: Vec<Message>,
+    /// Informational notes (empty blocks, …).
+    pub notes: Vec<Message>,
+}
+
+/// The body in three forms.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Body {
+    /// Paragraphs (and headings, list items, quotes) as clean text.
+    pub paragraphs: Vec<String>,
+    /// The paragraphs joined by blank lines.
+    pub text: String,
+    /// Sanitized HTML.
+    pub html: String,
+}
+
+/// Which encoding was used and which rule decided it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EncodingInfo {
+    /// Encoding name (WHATWG).
+    pub name: String,
+    /// The rule: `bom`, `http_header`, `meta`, `detected`, `override`, …
+    pub rule: String,
+    /// The charset the page declared, if any.
+    pub declared: Option<String>,
+}
+
+/// A warning or note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// A stable code: `dateline_mismatch`, `empty_list`, `encoding`, …
+    pub kind: String,
+    /// What it is about (a field or list name).
+    pub field: Option<String>,
+    /// Human-readable text.
+    pub message: String,
+}
+
+impl Message {
+    /// A new message.
+    pub fn new(kind: &str, field: Option<&str>, message: impl Into<String>) -> Self {
+        Message {
+            kind: kind.into(),
+            field: field.map(Into::into),
+            message: message.into(),
+        }
+    }
+}
+
+/// A page that produced no record, as one line of the output.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorEntry {
+    /// What went wrong.
+    pub error: ErrorInfo,
+    /// The page URL, when known.
+    pub url: Option<String>,
+    /// The input file, when the page came from a file.
+    pub path: Option<String>,
+    /// The template, when one matched.
+    pub template: Option<String>,
+}
+
+/// Kind and message of an [`ErrorEntry`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorInfo {
+    /// `unmatched`, `required_field`, `read`, `panic`, …
+    pub kind: String,
+    /// Human-readable text saying what to do.
+    pub message: String,
+}

@@ -1,0 +1,569 @@
+//! `compile()`: turn a [`RawProfile`] into a checked [`Profile`]. Every
+//! selector, regex and date format is compiled here, once, so a bad one is
+//! reported at load time with its place in the file, never mid-crawl.
+
+use std::path::Path;
+
+use regex::Regex;
+use scraper::Selector;
+use toml::Spanned;
+use url::Url;
+
+use super::error::CompileError;
+use super::raw::*;
+use super::*;
+use crate::extract::date::DateFormat;
+
+type R<T> = Result<T, CompileError>;
+
+fn err<T>(key: &str, span: Option<std::ops::Range<usize>>, msg: impl Into<String>) -> R<T> {
+    Err(CompileError::new(key, span, msg))
+}
+
+/// Compile a CSS selector, naming `key` when it is invalid.
+pub fn selector(s: &Spanned<String>, key: &str) -> R<Sel> {
+    let css = s.get_ref().trim();
+    if css.is_empty() {
+        return err(key, Some(s.span()), "empty selector");
+    }
+    match Selector::parse(css) {
+        Ok(sel) => Ok(Sel {
+            css: css.to_string(),
+            sel,
+        }),
+        Err(e) => err(
+            key,
+            Some(s.span()),
+            format!("invalid CSS selector `{css}`: {e}"),
+        ),
+    }
+}
+
+/// Compile a regex, naming `key` when it is invalid.
+pub fn regex(s: &Spanned<String>, key: &str) -> R<Regex> {
+    Regex::new(s.get_ref()).or_else(|e| {
+        let msg = e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or("invalid")
+            .trim()
+            .to_string();
+        err(
+            key,
+            Some(s.span()),
+            format!("invalid regex `{}`: {msg}", s.get_ref()),
+        )
+    })
+}
+
+fn selectors(list: &[Spanned<String>], key: &str) -> R<Vec<Sel>> {
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| selector(s, &format!("{key}[{i}]")))
+        .collect()
+}
+
+fn regexes(list: &[Spanned<String>], key: &str) -> R<Vec<Regex>> {
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| regex(s, &format!("{key}[{i}]")))
+        .collect()
+}
+
+fn date_formats(list: &[Spanned<String>], key: &str, need_year: bool) -> R<Vec<DateFormat>> {
+    let mut out = Vec::new();
+    for (i, f) in list.iter().enumerate() {
+        let k = format!("{key}[{i}]");
+        let fmt = DateFormat::parse(f.get_ref()).or_else(|m| err(&k, Some(f.span()), m))?;
+        if need_year && !fmt.has_year() {
+            return err(
+                &k,
+                Some(f.span()),
+                format!("date format `{}` has no year (%Y or %y)", f.get_ref()),
+            );
+        }
+        out.push(fmt);
+    }
+    Ok(out)
+}
+
+fn source(s: &Spanned<RawSelect>, key: &str) -> R<Source> {
+    let span = Some(s.span());
+    let css_sel = |css: &str, key: &str| -> R<Sel> {
+        let css = css.trim();
+        if css.is_empty() {
+            return err(key, span.clone(), "empty selector");
+        }
+        Selector::parse(css)
+            .map(|sel| Sel {
+                css: css.to_string(),
+                sel,
+            })
+            .or_else(|e| {
+                let shown = e.to_string();
+                let why = shown
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .last()
+                    .unwrap_or("invalid")
+                    .trim()
+                    .to_string();
+                err(
+                    key,
+                    span.clone(),
+                    format!("invalid CSS selector `{css}`: {why}"),
+                )
+            })
+    };
+    match s.get_ref() {
+        RawSelect::Css(css) => Ok(Source::Css {
+            sel: css_sel(css, key)?,
+            take: Take::Text,
+        }),
+        RawSelect::Table(t) => {
+            if t.url == Some(true) {
+                if t.css.is_some() || t.attr.is_some() || t.take.is_some() {
+                    return err(
+                        key,
+                        span,
+                        "`url = true` takes the page URL and cannot be combined with css/attr/take",
+                    );
+                }
+                return Ok(Source::Url);
+            }
+            let Some(css) = &t.css else {
+                return err(key, span, "a selector table needs `css` (or `url = true`)");
+            };
+            let sel = css_sel(css, &format!("{key}.css"))?;
+            let take = match (&t.attr, &t.take) {
+                (Some(_), Some(_)) => {
+                    return err(
+                        &format!("{key}.take"),
+                        span,
+                        "give either `attr` or `take`, not both",
+                    )
+                }
+                (Some(a), None) => Take::Attr(a.to_ascii_lowercase()),
+                (None, None) => Take::Text,
+                (None, Some(tk)) => match tk.as_str() {
+                    "text" => Take::Text,
+                    "own_text" => Take::OwnText,
+                    "html" => Take::Html,
+                    "inner_html" => Take::InnerHtml,
+                    other => return err(
+                        &format!("{key}.take"),
+                        span,
+                        format!(
+                            "unknown take `{other}`: expected text, own_text, html or inner_html"
+                        ),
+                    ),
+                },
+            };
+            Ok(Source::Css { sel, take })
+        }
+    }
+}
+
+fn step(s: &Spanned<RawStep>, key: &str) -> R<Step> {
+    let st = s.get_ref();
+    let span = Some(s.span());
+    let ops = [
+        st.regex.is_some(),
+        st.replace.is_some(),
+        st.split.is_some(),
+        st.drop_first.is_some(),
+        st.drop_last.is_some(),
+        st.drop_matching.is_some(),
+    ];
+    let n = ops.iter().filter(|b| **b).count();
+    if n != 1 {
+        return err(
+            key,
+            span,
+            "a step needs exactly one of: regex, replace (with `with`), split, drop_first, drop_last, drop_matching",
+        );
+    }
+    if st.into.is_some() && st.regex.is_none() {
+        return err(key, span, "`into` goes with `regex`");
+    }
+    if st.with.is_some() && st.replace.is_none() {
+        return err(key, span, "`with` goes with `replace`");
+    }
+    if let Some(r) = &st.regex {
+        let re = regex(r, &format!("{key}.regex"))?;
+        if let Some(into) = &st.into {
+            if !re.capture_names().flatten().any(|n| n == into) {
+                return err(
+                    &format!("{key}.regex"),
+                    Some(r.span()),
+                    format!("regex has no named group `{into}` for `into = \"{into}\"`"),
+                );
+            }
+        }
+        return Ok(Step::Capture {
+            re,
+            into: st.into.clone(),
+        });
+    }
+    if let Some(r) = &st.replace {
+        let Some(with) = &st.with else {
+            return err(key, span, "`replace` needs `with` (use \"\" to delete)");
+        };
+        return Ok(Step::Replace {
+            re: regex(r, &format!("{key}.replace"))?,
+            with: with.clone(),
+        });
+    }
+    if let Some(r) = &st.split {
+        return Ok(Step::Split(regex(r, &format!("{key}.split"))?));
+    }
+    if let Some(r) = &st.drop_matching {
+        return Ok(Step::DropMatching(regex(
+            r,
+            &format!("{key}.drop_matching"),
+        )?));
+    }
+    if let Some(n) = st.drop_first {
+        return Ok(Step::DropFirst(n));
+    }
+    Ok(Step::DropLast(st.drop_last.unwrap_or(0)))
+}
+
+fn field(name: &str, f: &Spanned<RawField>, key: &str) -> R<Field> {
+    let raw = f.get_ref();
+    if raw.select.is_empty() {
+        return err(
+            key,
+            Some(f.span()),
+            "a field needs at least one entry in `select`",
+        );
+    }
+    let sources = raw
+        .select
+        .iter()
+        .enumerate()
+        .map(|(i, s)| source(s, &format!("{key}.select[{i}]")))
+        .collect::<R<Vec<_>>>()?;
+    let steps = raw
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| step(s, &format!("{key}.steps[{i}]")))
+        .collect::<R<_>>()?;
+    Ok(Field {
+        name: name.to_string(),
+        sources,
+        remove: selectors(&raw.remove, &format!("{key}.remove"))?,
+        steps,
+        required: raw.required,
+        list: raw.list,
+        date_formats: date_formats(&raw.date_formats, &format!("{key}.date_formats"), true)?,
+        ellipsis: raw.ellipsis,
+    })
+}
+
+fn fields(map: &indexmap::IndexMap<String, Spanned<RawField>>, key: &str) -> R<Vec<Field>> {
+    map.iter()
+        .map(|(n, f)| field(n, f, &format!("{key}.{n}")))
+        .collect()
+}
+
+fn dateline(d: &RawDateline, key: &str) -> R<DatelineSpec> {
+    if d.patterns.is_empty() {
+        return err(
+            &format!("{key}.patterns"),
+            None,
+            "a dateline needs at least one pattern",
+        );
+    }
+    let patterns = regexes(&d.patterns, &format!("{key}.patterns"))?;
+    for (i, re) in patterns.iter().enumerate() {
+        if !re.capture_names().flatten().any(|n| n == "date") {
+            return err(
+                &format!("{key}.patterns[{i}]"),
+                Some(d.patterns[i].span()),
+                "a dateline pattern needs a named group `date` (and may have `source` and `place`)",
+            );
+        }
+    }
+    let formats = date_formats(&d.date_formats, &format!("{key}.date_formats"), false)?;
+    if formats.is_empty() {
+        return err(
+            &format!("{key}.date_formats"),
+            None,
+            "a dateline needs at least one date format",
+        );
+    }
+    let mut year_from = Vec::new();
+    for (i, y) in d.year_from.iter().enumerate() {
+        year_from.push(match y.get_ref().as_str() {
+            "published" => YearSource::Published,
+            "url" => YearSource::Url,
+            other => {
+                return err(
+                    &format!("{key}.year_from[{i}]"),
+                    Some(y.span()),
+                    format!("unknown year source `{other}`: expected \"published\" or \"url\""),
+                )
+            }
+        });
+    }
+    let url_year = match &d.url_year {
+        Some(r) => {
+            let re = regex(r, &format!("{key}.url_year"))?;
+            if !re.capture_names().flatten().any(|n| n == "year") {
+                return err(
+                    &format!("{key}.url_year"),
+                    Some(r.span()),
+                    "needs a named group `year`",
+                );
+            }
+            Some(re)
+        }
+        None => None,
+    };
+    if year_from.contains(&YearSource::Url) && url_year.is_none() {
+        return err(
+            &format!("{key}.year_from"),
+            None,
+            "year source \"url\" needs `url_year`",
+        );
+    }
+    let select = d
+        .select
+        .iter()
+        .enumerate()
+        .map(|(i, s)| source(s, &format!("{key}.select[{i}]")))
+        .collect::<R<Vec<_>>>()?;
+    Ok(DatelineSpec {
+        select,
+        patterns,
+        formats,
+        year_from,
+        url_year,
+        max_days_apart: d.max_days_apart.unwrap_or(3),
+        strip: d.strip.unwrap_or(true),
+    })
+}
+
+fn body(b: &RawBody, key: &str) -> R<BodySpec> {
+    if b.select.is_empty() {
+        return err(
+            &format!("{key}.select"),
+            None,
+            "the body needs at least one container selector",
+        );
+    }
+    let select = b
+        .select
+        .iter()
+        .enumerate()
+        .map(|(i, s)| match source(s, &format!("{key}.select[{i}]"))? {
+            Source::Css { sel, .. } => Ok(sel),
+            Source::Url => err(
+                &format!("{key}.select[{i}]"),
+                None,
+                "the body container must be a CSS selector",
+            ),
+        })
+        .collect::<R<Vec<_>>>()?;
+    Ok(BodySpec {
+        select,
+        all_matches: b.all_matches,
+        remove: selectors(&b.remove, &format!("{key}.remove"))?,
+        drop_paragraphs: regexes(&b.drop_paragraphs, &format!("{key}.drop_paragraphs"))?,
+        drop_repeated_lead: b.drop_repeated_lead.unwrap_or(true),
+        min_paragraphs: b.min_paragraphs.unwrap_or(1),
+        required: b.required.unwrap_or(true),
+    })
+}
+
+const DEFAULT_HEADINGS: &str = "h1, h2, h3, h4, h5, h6, th";
+
+fn list(l: &RawList, key: &str) -> R<ListSpec> {
+    let find = match (&l.heading, l.container.is_empty()) {
+        (Some(h), true) => {
+            let hs = match &l.heading_selector {
+                Some(s) => selector(s, &format!("{key}.heading_selector"))?,
+                None => Sel {
+                    css: DEFAULT_HEADINGS.into(),
+                    sel: Selector::parse(DEFAULT_HEADINGS).expect("static"),
+                },
+            };
+            let Some(block) = &l.block else {
+                return err(key, None, "a list found by `heading` needs `block`: the selector of the block around the heading");
+            };
+            BlockFinder::Heading {
+                text: crate::extract::text::fold_key(h),
+                shown: h.clone(),
+                heading: hs,
+                block: selector(block, &format!("{key}.block"))?,
+            }
+        }
+        (None, false) => {
+            BlockFinder::Container(selectors(&l.container, &format!("{key}.container"))?)
+        }
+        (Some(_), false) => {
+            return err(key, None, "give either `heading` or `container`, not both")
+        }
+        (None, true) => {
+            return err(
+                key,
+                None,
+                "a list needs `heading` (with `block`) or `container`",
+            )
+        }
+    };
+    if l.fields.is_empty() {
+        return err(
+            &format!("{key}.fields"),
+            None,
+            "a list needs at least one item field",
+        );
+    }
+    let fields = fields(&l.fields, &format!("{key}.fields"))?;
+    for f in &fields {
+        for s in &f.steps {
+            if let Step::Capture {
+                into: Some(into), ..
+            } = s
+            {
+                if fields.iter().any(|g| &g.name == into) {
+                    return err(
+                        &format!("{key}.fields.{}", f.name),
+                        None,
+                        format!("`into = \"{into}\"` names a field that is also selected; pick a new name"),
+                    );
+                }
+            }
+        }
+    }
+    Ok(ListSpec {
+        name: l.name.clone(),
+        find,
+        item: selector(&l.item, &format!("{key}.item"))?,
+        fields,
+        min_items: l.min_items,
+        expected: l.expected,
+    })
+}
+
+fn template(t: &RawTemplate, key: &str) -> R<Template> {
+    let matcher = Matcher {
+        url: regexes(&t.matcher.url, &format!("{key}.match.url"))?,
+        present: selectors(&t.matcher.present, &format!("{key}.match.present"))?,
+        absent: selectors(&t.matcher.absent, &format!("{key}.match.absent"))?,
+    };
+    if matcher.url.is_empty() && matcher.present.is_empty() && matcher.absent.is_empty() {
+        return err(
+            &format!("{key}.match"),
+            None,
+            "a template needs at least one match rule (url, present or absent)",
+        );
+    }
+    let fields = fields(&t.fields, &format!("{key}.fields"))?;
+    let mut seen = std::collections::HashSet::new();
+    for l in &t.lists {
+        if !seen.insert(l.name.as_str()) {
+            return err(
+                &format!("{key}.list"),
+                None,
+                format!("two lists are named `{}`", l.name),
+            );
+        }
+    }
+    if t.emit && !fields.iter().any(|f| f.name == "title") {
+        return err(
+            &format!("{key}.fields"),
+            None,
+            "an emitting template needs a `title` field",
+        );
+    }
+    for f in &fields {
+        if f.name == "published" && f.list {
+            return err(
+                &format!("{key}.fields.published"),
+                None,
+                "`published` is a single value",
+            );
+        }
+    }
+    Ok(Template {
+        name: t.name.clone(),
+        emit: t.emit,
+        matcher,
+        fields,
+        dateline: t
+            .dateline
+            .as_ref()
+            .map(|d| dateline(d, &format!("{key}.dateline")))
+            .transpose()?,
+        body: t
+            .body
+            .as_ref()
+            .map(|b| body(b, &format!("{key}.body")))
+            .transpose()?,
+        lists: t
+            .lists
+            .iter()
+            .enumerate()
+            .map(|(i, l)| list(l, &format!("{key}.list[{i}]")))
+            .collect::<R<_>>()?,
+    })
+}
+
+/// Compile a parsed profile. `path` is only used for the profile's identity.
+pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
+    let base_url = match &raw.site.base_url {
+        Some(u) => Some(
+            Url::parse(u.get_ref())
+                .or_else(|e| err("site.base_url", Some(u.span()), format!("invalid URL: {e}")))?,
+        ),
+        None => None,
+    };
+    let encoding = match &raw.decode.encoding {
+        Some(l) => Some(
+            encoding_rs::Encoding::for_label(l.get_ref().trim().as_bytes()).ok_or_else(|| {
+                CompileError::new(
+                    "decode.encoding",
+                    Some(l.span()),
+                    format!("unknown encoding `{}`", l.get_ref()),
+                )
+            })?,
+        ),
+        None => None,
+    };
+    if raw.templates.is_empty() {
+        return err(
+            "template",
+            None,
+            "a profile needs at least one [[template]]",
+        );
+    }
+    let mut names = std::collections::HashSet::new();
+    let mut templates = Vec::new();
+    for t in &raw.templates {
+        if !names.insert(t.name.as_str()) {
+            return err(
+                "template",
+                None,
+                format!("two templates are named `{}`", t.name),
+            );
+        }
+        templates.push(template(t, &format!("template.{}", t.name))?);
+    }
+    let crawl = match &raw.crawl {
+        Some(c) => Some(crate::profile::crawl::compile(c, "crawl")?),
+        None => None,
+    };
+    Ok(Profile {
+        name: raw.site.name.clone(),
+        path: path.to_path_buf(),
+        base_url,
+        encoding,
+        repair_mojibake: raw.decode.repair_mojibake.unwrap_or(true),
+        crawl,
+        templates,
+    })
+}
