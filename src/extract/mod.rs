@@ -183,22 +183,52 @@ pub fn route<'p>(
     None
 }
 
-/// Extract one page, recording every decision in `trace`.
-pub fn extract_traced(page: &Page<'_>, profile: &Profile, trace: &mut Trace) -> Outcome {
+/// A page decoded and parsed once, for extraction and link discovery alike.
+pub struct Parsed {
+    /// The parsed document.
+    pub doc: Html,
+    /// How the bytes were decoded.
+    pub decoded: crate::decode::Decoded,
+}
+
+/// Decode and parse a page (None when it is over [`MAX_PAGE_BYTES`]).
+pub fn parse(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
     if page.bytes.len() > MAX_PAGE_BYTES {
-        return Outcome::Failed {
-            template: None,
-            error: ExtractError::TooLarge {
-                size: page.bytes.len(),
-                limit: MAX_PAGE_BYTES,
-            },
-        };
+        return None;
     }
     let opts = DecodeOptions {
         override_encoding: profile.encoding,
         repair_mojibake: profile.repair_mojibake,
     };
-    let dec = decode(page.bytes, page.content_type, &opts);
+    let mut decoded = decode(page.bytes, page.content_type, &opts);
+    let doc = Html::parse_document(&decoded.text);
+    decoded.text = String::new(); // the document holds the text now
+    Some(Parsed { doc, decoded })
+}
+
+/// Extract one page, recording every decision in `trace`.
+pub fn extract_traced(page: &Page<'_>, profile: &Profile, trace: &mut Trace) -> Outcome {
+    match parse(page, profile) {
+        Some(p) => extract_parsed(&p, page, profile, trace),
+        None => Outcome::Failed {
+            template: None,
+            error: ExtractError::TooLarge {
+                size: page.bytes.len(),
+                limit: MAX_PAGE_BYTES,
+            },
+        },
+    }
+}
+
+/// Extract from an already parsed page.
+pub fn extract_parsed(
+    parsed: &Parsed,
+    page: &Page<'_>,
+    profile: &Profile,
+    trace: &mut Trace,
+) -> Outcome {
+    let dec = &parsed.decoded;
+    let doc = &parsed.doc;
     trace.log(|| {
         format!(
             "decoded as {} ({})",
@@ -206,8 +236,7 @@ pub fn extract_traced(page: &Page<'_>, profile: &Profile, trace: &mut Trace) -> 
             dec.decided_by.as_str()
         )
     });
-    let doc = Html::parse_document(&dec.text);
-    let Some(t) = route(&doc, page.url, profile, trace) else {
+    let Some(t) = route(doc, page.url, profile, trace) else {
         return Outcome::Unmatched;
     };
     if !t.emit {
@@ -241,7 +270,7 @@ pub fn extract_traced(page: &Page<'_>, profile: &Profile, trace: &mut Trace) -> 
         rule: dec.decided_by.as_str().to_string(),
         declared: dec.declared.clone(),
     };
-    match build(&doc, page, t, trace, warnings, encoding) {
+    match build(doc, page, t, trace, warnings, encoding) {
         Ok(r) => Outcome::Record(Box::new(r)),
         Err(error) => Outcome::Failed {
             template: Some(t.name.clone()),

@@ -1,0 +1,2 @@
+//! HTTP fetching (placeholder until the fetcher lands).
+pub mod config;
