@@ -19,9 +19,12 @@ pub struct Args {
     /// The site profile (selectors/<site>.toml).
     #[arg(long)]
     profile: PathBuf,
-    /// Page files and folders (searched recursively for .html/.htm).
-    #[arg(required = true)]
+    /// Page files and folders (searched recursively for .html/.htm), or WARC files (.warc, .warc.gz).
+    #[arg(required_unless_present = "store")]
     paths: Vec<PathBuf>,
+    /// Extract from a crawl store instead (offline, one record per article).
+    #[arg(long, conflicts_with = "paths")]
+    store: Option<PathBuf>,
     /// Write JSON Lines here (atomically) instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -91,8 +94,57 @@ pub fn line_for(
 /// Pages extracted per batch: bounds memory while keeping the output ordered.
 const BATCH: usize = 256;
 
+fn is_warc(p: &std::path::Path) -> bool {
+    let n = p.to_string_lossy().to_ascii_lowercase();
+    n.ends_with(".warc") || n.ends_with(".warc.gz")
+}
+
+/// Extract from a store or WARC files: one record per article, aliases merged.
+fn run_stored(a: &Args, profile: &crate::profile::Profile) -> anyhow::Result<u8> {
+    let (pages, problems) = match &a.store {
+        Some(store) => (crate::crawl::assemble::pages_from_store(store)?, Vec::new()),
+        None => {
+            if let Some(p) = a.paths.iter().find(|p| !is_warc(p)) {
+                anyhow::bail!(
+                    "{} is not a WARC file: give either WARC files or HTML pages, not both",
+                    p.display()
+                );
+            }
+            crate::crawl::assemble::pages_from_warcs(&a.paths)
+        }
+    };
+    for p in &problems {
+        eprintln!("sitelift: warning: {p} (the records before it were read)");
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.unwrap_or(0))
+        .build()?;
+    let out =
+        pool.install(|| crate::crawl::assemble::assemble(&pages, profile, &Default::default()));
+    let mut sink = crate::output::sink::Sink::open(a.out.as_deref())?;
+    for l in &out.lines {
+        sink.write_line(l)?;
+    }
+    sink.finish().context("finishing the output")?;
+    eprintln!(
+        "sitelift: {} pages: {} records ({} merged by legacy id), {} not emitted (listings), {} unmatched, {} failed",
+        pages.len(),
+        out.records,
+        out.merged,
+        out.not_emitted,
+        out.unmatched,
+        out.failed
+    );
+    Ok(u8::from(
+        out.unmatched + out.failed > 0 || !problems.is_empty(),
+    ))
+}
+
 pub fn run(a: Args) -> anyhow::Result<u8> {
     let profile = super::load_profile(&a.profile)?;
+    if a.store.is_some() || a.paths.iter().any(|p| is_warc(p)) {
+        return run_stored(&a, &profile);
+    }
     let pages = input::collect(&a.paths)?;
     if pages.is_empty() {
         anyhow::bail!(

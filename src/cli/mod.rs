@@ -3,8 +3,12 @@
 //! command become exit code 2 in `main`.
 
 mod check;
+mod crawl;
 mod explain;
 mod extract;
+mod run;
+mod serve;
+mod status;
 
 use clap::{Parser, Subcommand};
 
@@ -24,6 +28,14 @@ enum Command {
     Check(check::Args),
     /// Show, field by field, what the profile does with one page.
     Explain(explain::Args),
+    /// Crawl a site into a store (ledger + WARC), politely and resumably.
+    Crawl(crawl::Args),
+    /// Crawl and extract in one go, then write one record per article.
+    Run(run::Args),
+    /// Counts by status and reason, and the failed URLs, of a store.
+    Status(status::Args),
+    /// Serve a fixture folder as the legacy site, on 127.0.0.1.
+    Serve(serve::Args),
 }
 
 /// Parse the process arguments and run.
@@ -33,12 +45,33 @@ pub fn main() -> anyhow::Result<u8> {
         Command::Extract(a) => extract::run(a),
         Command::Check(a) => check::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Crawl(a) => crawl::run(a),
+        Command::Run(a) => run::run(a),
+        Command::Status(a) => status::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 
 /// Load a profile, with the error saying where it is wrong.
 pub(crate) fn load_profile(path: &std::path::Path) -> anyhow::Result<crate::profile::Profile> {
     Ok(crate::profile::Profile::load(path)?)
+}
+
+/// Whether stderr is a terminal (progress bars are shown only then).
+pub(crate) fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}
+
+/// A spinner with a message, for work of unknown length.
+pub(crate) fn spinner(what: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new_spinner();
+    let style =
+        indicatif::ProgressStyle::with_template(&format!("{{spinner}} {what} {{elapsed}} {{msg}}"))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    pb.set_style(style);
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
 }
 
 /// A progress bar on stderr when it is a terminal, hidden otherwise.

@@ -2,6 +2,7 @@
 //! Built from a profile's `[crawl]` section (see `profile::crawl`) and
 //! overridable on the command line; the fetcher reads nothing else.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Everything the fetcher needs to know, already checked.
@@ -41,12 +42,25 @@ pub struct FetchConfig {
     /// link-local addresses (e.g. `127.0.0.1` in tests). Everything else that
     /// resolves there is refused.
     pub allow_private: Vec<String>,
+    /// Like curl's `--connect-to`: requests for a listed host (matched
+    /// case-insensitively, any port) are sent over plain HTTP to the given
+    /// address with the original `Host` header, while the logical URL (the
+    /// one returned, recorded and used to resolve relative redirects) stays
+    /// the original one, `https` or not. The address must pass the
+    /// private-address rule: its IP (or the host name) must be in
+    /// `allow_private` when it is private.
+    pub connect_to: Vec<(String, SocketAddr)>,
 }
 
 impl Default for FetchConfig {
     fn default() -> Self {
         FetchConfig {
-            user_agent: concat!("sitelift/", env!("CARGO_PKG_VERSION"), " (+https://example.org/sitelift-contact)").to_string(),
+            user_agent: concat!(
+                "sitelift/",
+                env!("CARGO_PKG_VERSION"),
+                " (+https://example.org/sitelift-contact)"
+            )
+            .to_string(),
             delay_per_host: Duration::from_millis(1000),
             max_connections_per_host: 2,
             concurrency: 8,
@@ -61,6 +75,7 @@ impl Default for FetchConfig {
             obey_robots: true,
             keep_content_types: Vec::new(),
             allow_private: Vec::new(),
+            connect_to: Vec::new(),
         }
     }
 }

@@ -45,7 +45,7 @@ pub fn regex(s: &Spanned<String>, key: &str) -> R<Regex> {
         let msg = e
             .to_string()
             .lines()
-            .last()
+            .next_back()
             .unwrap_or("invalid")
             .trim()
             .to_string();
@@ -104,8 +104,7 @@ fn source(s: &Spanned<RawSelect>, key: &str) -> R<Source> {
                 let shown = e.to_string();
                 let why = shown
                     .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .last()
+                    .rfind(|l| !l.trim().is_empty())
                     .unwrap_or("invalid")
                     .trim()
                     .to_string();
@@ -151,13 +150,15 @@ fn source(s: &Spanned<RawSelect>, key: &str) -> R<Source> {
                     "own_text" => Take::OwnText,
                     "html" => Take::Html,
                     "inner_html" => Take::InnerHtml,
-                    other => return err(
-                        &format!("{key}.take"),
-                        span,
-                        format!(
+                    other => {
+                        return err(
+                            &format!("{key}.take"),
+                            span,
+                            format!(
                             "unknown take `{other}`: expected text, own_text, html or inner_html"
                         ),
-                    ),
+                        )
+                    }
                 },
             };
             Ok(Source::Css { sel, take })

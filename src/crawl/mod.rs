@@ -1,0 +1,598 @@
+//! The crawl: frontier (ledger) → polite fetch (async) → page store (WARC)
+//! → parse on rayon workers (links, and records in `run` mode) → back to the
+//! ledger. One task owns the ledger and the WARC writer; fetches run
+//! concurrently under the fetcher's politeness; parsing runs on rayon with a
+//! bound on the jobs in flight, so a slow stage slows the other instead of
+//! filling memory. Everything the crawl learns is in the ledger, so a killed
+//! crawl resumes where it stopped.
+
+pub mod assemble;
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sha1::{Digest, Sha1};
+use tokio::task::JoinSet;
+use url::Url;
+
+use crate::extract::{self, Outcome, Page};
+use crate::fetch::{FetchOutcome, Fetcher};
+use crate::frontier::canon::canonicalize;
+use crate::frontier::ledger::{AliasHow, Claimed, Ledger, Status, Update, WarcRef};
+use crate::frontier::links::discover;
+use crate::frontier::sitemap::parse_sitemap;
+use crate::profile::crawl::CrawlConfig;
+use crate::profile::Profile;
+use crate::store::{Exchange, WarcWriter};
+
+/// Errors that stop a crawl (page-level problems never do).
+#[derive(Debug, thiserror::Error)]
+pub enum CrawlError {
+    /// The ledger failed.
+    #[error("ledger: {0}")]
+    Ledger(#[from] crate::frontier::ledger::LedgerError),
+    /// The page store failed (disk full, permissions…).
+    #[error("page store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    /// The HTTP client could not be built.
+    #[error("fetcher: {0}")]
+    Fetch(#[from] crate::fetch::FetchError),
+    /// Other I/O (the spool of records).
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The profile has no `[crawl]` section.
+    #[error("profile {0} has no [crawl] section: add start_urls and scope (see README, Crawl configuration)")]
+    NoCrawlConfig(String),
+}
+
+/// What to crawl and how.
+pub struct CrawlOptions {
+    /// The store folder (ledger, WARC files, spool).
+    pub store: PathBuf,
+    /// Seeds in addition to the profile's start URLs.
+    pub seeds: Vec<Url>,
+    /// Re-queue failed URLs first.
+    pub retry_failed: bool,
+    /// Extract records while crawling (`run`).
+    pub extract: bool,
+    /// Show progress bars.
+    pub progress: bool,
+    /// Fingerprint of the profile text, stored with spooled records.
+    pub profile_fingerprint: String,
+}
+
+/// Counts at the end of a crawl.
+#[derive(Debug, Default, Clone)]
+pub struct CrawlSummary {
+    /// Responses received in this session.
+    pub fetched_now: u64,
+    /// URLs put back in the queue at start (they were in flight when the last run stopped).
+    pub resumed_in_flight: usize,
+    /// Bytes cut from a torn WARC tail at start.
+    pub repaired_bytes: u64,
+    /// The crawl was interrupted (Ctrl-C) before the queue was empty.
+    pub interrupted: bool,
+    /// Seconds spent.
+    pub seconds: f64,
+    /// Counts by status and reason from the ledger.
+    pub counts: Vec<(Status, Option<String>, u64)>,
+}
+
+/// Name of the record spool in a store (records extracted during `run`).
+pub const SPOOL: &str = "spool.jsonl";
+/// Folder of WARC files in a store.
+pub const WARC_DIR: &str = "warc";
+/// Rotate WARC files at this size.
+const WARC_FILE_BYTES: u64 = 1 << 30;
+
+/// The scope check the fetcher asks about every URL and redirect target.
+type ScopeFn = Arc<dyn Fn(&Url) -> Result<(), String> + Send + Sync>;
+
+struct Job {
+    url: String,
+    fetched_url: Url,
+    depth: u32,
+    digest: String,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+struct Done {
+    url: String,
+    depth: u32,
+    digest: String,
+    links: Vec<Url>,
+    outcome: Option<serde_json::Value>,
+}
+
+/// `sha1:BASE32` of a payload, as in WARC-Payload-Digest.
+pub fn payload_digest(bytes: &[u8]) -> String {
+    format!(
+        "sha1:{}",
+        data_encoding::BASE32.encode(&Sha1::digest(bytes))
+    )
+}
+
+fn to_ref(l: &crate::store::WarcLocation) -> WarcRef {
+    WarcRef {
+        file: format!("{WARC_DIR}/{}", l.file),
+        offset: l.offset,
+        length: l.length,
+    }
+}
+
+/// Crawl a site into a store (blocking; runs its own async runtime).
+pub fn crawl(
+    profile: Arc<Profile>,
+    cfg: CrawlConfig,
+    opts: CrawlOptions,
+) -> Result<CrawlSummary, CrawlError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| CrawlError::Io {
+            what: "starting the async runtime".into(),
+            source,
+        })?;
+    rt.block_on(run(profile, Arc::new(cfg), opts))
+}
+
+struct State {
+    ledger: Ledger,
+    warc: WarcWriter,
+    batch: Vec<Update>,
+    seen: HashSet<String>,
+    in_scope: u64,
+    spool: Option<std::io::BufWriter<std::fs::File>>,
+    cfg: Arc<CrawlConfig>,
+    fetched_now: u64,
+    fingerprint: String,
+}
+
+impl State {
+    fn flush(&mut self) -> Result<(), CrawlError> {
+        if let Some(s) = self.spool.as_mut() {
+            s.flush().map_err(|source| CrawlError::Io {
+                what: "writing the record spool".into(),
+                source,
+            })?;
+        }
+        if !self.batch.is_empty() {
+            let b = std::mem::take(&mut self.batch);
+            self.ledger.apply(&b)?;
+        }
+        Ok(())
+    }
+
+    /// A URL seen somewhere: queue it, or record why not.
+    fn see(&mut self, url: &Url, depth: u32, found_on: Option<&str>) {
+        let canon = canonicalize(url, &self.cfg.canon);
+        let key = canon.to_string();
+        if !self.seen.insert(key.clone()) {
+            return;
+        }
+        self.batch.push(Update::Discover {
+            url: key.clone(),
+            depth,
+            found_on: found_on.map(Into::into),
+        });
+        let verdict = self
+            .cfg
+            .scope
+            .check(&canon, depth)
+            .and_then(|_| self.cfg.scope.check_budget(self.in_scope));
+        match verdict {
+            Ok(()) => self.in_scope += 1,
+            Err(r) => self.batch.push(Update::Skipped {
+                url: key,
+                reason: r.code().into(),
+                detail: r.to_string(),
+            }),
+        }
+    }
+}
+
+fn in_scope_fn(cfg: Arc<CrawlConfig>) -> impl Fn(&Url) -> Result<(), String> + Send + Sync {
+    move |u: &Url| {
+        let c = canonicalize(u, &cfg.canon);
+        // depth is checked when a link is queued; here only where the URL may lead
+        cfg.scope.check(&c, 0).map_err(|e| e.to_string())
+    }
+}
+
+async fn run(
+    profile: Arc<Profile>,
+    cfg: Arc<CrawlConfig>,
+    opts: CrawlOptions,
+) -> Result<CrawlSummary, CrawlError> {
+    let started = Instant::now();
+    std::fs::create_dir_all(opts.store.join(WARC_DIR)).map_err(|source| CrawlError::Io {
+        what: format!("creating {}", opts.store.display()),
+        source,
+    })?;
+    let mut ledger = Ledger::open(&opts.store)?;
+    let resumed_in_flight = ledger.requeued_on_open();
+    if opts.retry_failed {
+        ledger.retry_failed()?;
+    }
+    let warc = WarcWriter::open(&opts.store.join(WARC_DIR), "sitelift", WARC_FILE_BYTES)?;
+    let repaired_bytes = warc.repaired_bytes();
+    let mut seen = HashSet::new();
+    let mut in_scope = 0;
+    for st in Status::ALL {
+        for row in ledger.urls(st)? {
+            if st != Status::Skipped {
+                in_scope += 1;
+            }
+            seen.insert(row.url);
+        }
+    }
+    let spool = if opts.extract {
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(opts.store.join(SPOOL))
+            .map_err(|source| CrawlError::Io {
+                what: "opening the record spool".into(),
+                source,
+            })?;
+        Some(std::io::BufWriter::new(f))
+    } else {
+        None
+    };
+    let mut st = State {
+        ledger,
+        warc,
+        batch: Vec::new(),
+        seen,
+        in_scope,
+        spool,
+        cfg: cfg.clone(),
+        fetched_now: 0,
+        fingerprint: opts.profile_fingerprint.clone(),
+    };
+    let fetcher = Fetcher::new(cfg.fetch.clone())?;
+    let scope_fn: ScopeFn = Arc::new(in_scope_fn(cfg.clone()));
+
+    // Seeds, then sitemaps (once per store).
+    let mut seeds = cfg.start_urls.clone();
+    seeds.extend(opts.seeds.iter().cloned());
+    for s in &seeds {
+        st.see(s, 0, None);
+    }
+    st.flush()?;
+    if st.ledger.get_meta("sitemaps_done")?.is_none() {
+        // sitemaps are XML (or gzip, or text): a fetcher that keeps those types
+        let mut sm_cfg = cfg.fetch.clone();
+        for t in [
+            "application/xml",
+            "text/xml",
+            "application/gzip",
+            "application/x-gzip",
+            "text/plain",
+        ] {
+            sm_cfg.keep_content_types.push(t.to_string());
+        }
+        let sm_fetcher = Fetcher::new(sm_cfg)?;
+        read_sitemaps(&mut st, &sm_fetcher, &seeds, &scope_fn).await?;
+        st.ledger.set_meta("sitemaps_done", "1")?;
+    }
+
+    let pb = if opts.progress {
+        crate::cli::spinner("crawl")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let max_jobs = rayon::current_num_threads() * 4;
+    let want_in_flight = cfg.fetch.concurrency.max(1) * 2;
+    let (wtx, mut wrx) = tokio::sync::mpsc::unbounded_channel::<Done>();
+    let mut tasks: JoinSet<(Claimed, FetchOutcome)> = JoinSet::new();
+    let mut jobs = 0usize;
+    let mut last_flush = Instant::now();
+    let mut interrupted = false;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        if jobs < max_jobs && tasks.len() < want_in_flight {
+            st.flush()?;
+            last_flush = Instant::now();
+            for c in st.ledger.claim(want_in_flight - tasks.len())? {
+                let f = fetcher.clone();
+                let scope = scope_fn.clone();
+                tasks.spawn(async move {
+                    let url = match Url::parse(&c.url) {
+                        Ok(u) => u,
+                        Err(e) => {
+                            let failure = crate::fetch::Failure {
+                                reason: crate::fetch::Reason::Other,
+                                detail: format!("unparsable URL in the ledger: {e}"),
+                                attempts: 0,
+                                chain: vec![],
+                            };
+                            return (c, FetchOutcome::Failed(failure));
+                        }
+                    };
+                    let out = f.fetch(&url, &*scope).await;
+                    (c, out)
+                });
+            }
+        }
+        if tasks.is_empty() && jobs == 0 {
+            st.flush()?;
+            if st.ledger.pending()? == 0 {
+                break;
+            }
+            // queued URLs exist but none could be claimed: should not happen; avoid spinning
+            if st.ledger.claim(0)?.is_empty() && st.ledger.urls(Status::Queued)?.is_empty() {
+                break;
+            }
+            continue;
+        }
+        tokio::select! {
+            Some(res) = tasks.join_next(), if !tasks.is_empty() => {
+                match res {
+                    Ok((c, out)) => {
+                        if let Some(job) = handle_fetch(&mut st, c, out)? {
+                            jobs += 1;
+                            spawn_job(job, profile.clone(), cfg.clone(), opts.extract, wtx.clone());
+                        }
+                    }
+                    Err(e) => tracing::error!("a fetch task failed: {e}"),
+                }
+                pb.set_message(format!("fetched {} · in flight {} · parsing {}", st.fetched_now, tasks.len(), jobs));
+                pb.tick();
+            }
+            Some(done) = wrx.recv(), if jobs > 0 => {
+                jobs -= 1;
+                handle_done(&mut st, done)?;
+            }
+            _ = &mut ctrl_c => {
+                interrupted = true;
+                break;
+            }
+        }
+        if last_flush.elapsed() > Duration::from_millis(200) || st.batch.len() > 500 {
+            st.flush()?;
+            last_flush = Instant::now();
+        }
+    }
+    // Let parse jobs already started finish, so their links and records are kept.
+    while jobs > 0 && !interrupted {
+        if let Some(done) = wrx.recv().await {
+            jobs -= 1;
+            handle_done(&mut st, done)?;
+        } else {
+            break;
+        }
+    }
+    st.flush()?;
+    st.warc.sync()?;
+    pb.finish_and_clear();
+    Ok(CrawlSummary {
+        fetched_now: st.fetched_now,
+        resumed_in_flight,
+        repaired_bytes,
+        interrupted,
+        seconds: started.elapsed().as_secs_f64(),
+        counts: st.ledger.counts()?,
+    })
+}
+
+async fn read_sitemaps(
+    st: &mut State,
+    fetcher: &Fetcher,
+    seeds: &[Url],
+    scope: &ScopeFn,
+) -> Result<(), CrawlError> {
+    let mut queue: Vec<Url> = st.cfg.sitemaps.clone();
+    let mut origins = HashSet::new();
+    for s in seeds {
+        if origins.insert(s.origin().ascii_serialization()) {
+            queue.extend(fetcher.robots_sitemaps(s).await);
+        }
+    }
+    let mut done = HashSet::new();
+    while let Some(sm) = queue.pop() {
+        if done.len() >= 1000 || !done.insert(sm.to_string()) {
+            continue; // a sitemap that lists itself, or an absurd index
+        }
+        let FetchOutcome::Response(r) = fetcher.fetch(&sm, &**scope).await else {
+            continue;
+        };
+        if !(200..300).contains(&r.status) {
+            continue;
+        }
+        match parse_sitemap(&r.body, 50 * 1024 * 1024) {
+            Ok(map) => {
+                for u in map.sitemaps.iter().filter_map(|s| Url::parse(s).ok()) {
+                    queue.push(u);
+                }
+                for (u, _) in &map.urls {
+                    if let Ok(u) = Url::parse(u) {
+                        st.see(&u, 0, Some(sm.as_str()));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("sitemap {sm}: {e}"),
+        }
+    }
+    st.flush()
+}
+
+fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<Job>, CrawlError> {
+    match out {
+        FetchOutcome::Response(r) => {
+            st.fetched_now += 1;
+            let ex = Exchange {
+                target_uri: r.url.as_str(),
+                date: r.date,
+                ip: r.ip,
+                method: &r.method,
+                request_headers: &r.request_headers,
+                http_version: &r.http_version,
+                status: r.status,
+                reason: &r.reason_phrase,
+                response_headers: &r.headers,
+                payload: &r.raw_body,
+            };
+            let loc = st.warc.write_exchange(&ex)?;
+            let digest = payload_digest(&r.raw_body);
+            let final_canon = canonicalize(&r.url, &st.cfg.canon).to_string();
+            if final_canon != c.url {
+                // every URL of the redirect chain is an alias of the final page
+                st.batch.push(Update::Alias {
+                    alias: c.url.clone(),
+                    canonical: final_canon.clone(),
+                    how: AliasHow::Redirect,
+                });
+                for hop in &r.chain {
+                    let h = canonicalize(&hop.url, &st.cfg.canon).to_string();
+                    st.batch.push(Update::Alias {
+                        alias: h,
+                        canonical: final_canon.clone(),
+                        how: AliasHow::Redirect,
+                    });
+                }
+                if st.seen.insert(final_canon.clone()) {
+                    st.in_scope += 1;
+                }
+                st.batch.push(Update::Discover {
+                    url: final_canon.clone(),
+                    depth: c.depth,
+                    found_on: Some(c.url.clone()),
+                });
+                st.batch.push(Update::Skipped {
+                    url: c.url.clone(),
+                    reason: "redirect".into(),
+                    detail: format!("redirects to {final_canon}"),
+                });
+            }
+            let content_type = r
+                .header("content-type")
+                .map(|v| String::from_utf8_lossy(v).to_string());
+            if (200..300).contains(&r.status) {
+                st.batch.push(Update::Fetched {
+                    url: final_canon.clone(),
+                    final_url: (r.url.as_str() != final_canon).then(|| r.url.to_string()),
+                    http_status: r.status,
+                    content_type: content_type.clone(),
+                    warc: Some(to_ref(&loc)),
+                    digest: Some(digest.clone()),
+                });
+                if r.kind == crate::fetch::ContentKind::Html {
+                    return Ok(Some(Job {
+                        url: final_canon,
+                        fetched_url: r.url,
+                        depth: c.depth,
+                        digest,
+                        content_type,
+                        body: r.body,
+                    }));
+                }
+            } else {
+                st.batch.push(Update::Failed {
+                    url: final_canon,
+                    reason: format!("http_{}", r.status),
+                    detail: format!(
+                        "HTTP {} {} after {} attempt(s)",
+                        r.status, r.reason_phrase, r.attempts
+                    ),
+                    attempts: c.attempts + r.attempts,
+                });
+            }
+        }
+        FetchOutcome::Failed(f) => st.batch.push(Update::Failed {
+            url: c.url,
+            reason: f.reason.code(),
+            detail: f.detail,
+            attempts: c.attempts + f.attempts,
+        }),
+        FetchOutcome::Skipped(f) => st.batch.push(Update::Skipped {
+            url: c.url,
+            reason: f.reason.code(),
+            detail: f.detail,
+        }),
+    }
+    Ok(None)
+}
+
+fn spawn_job(
+    job: Job,
+    profile: Arc<Profile>,
+    cfg: Arc<CrawlConfig>,
+    extract_too: bool,
+    tx: tokio::sync::mpsc::UnboundedSender<Done>,
+) {
+    rayon::spawn(move || {
+        let page = Page {
+            url: &job.fetched_url,
+            bytes: &job.body,
+            content_type: job.content_type.as_deref(),
+            url_source: "fetch",
+        };
+        let work = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let parsed = extract::parse(&page, &profile);
+            let links: Vec<Url> = match &parsed {
+                Some(p) => discover(&p.doc, &job.fetched_url, &cfg.follow)
+                    .into_iter()
+                    .map(|l| l.url)
+                    .collect(),
+                None => Vec::new(),
+            };
+            let outcome = if extract_too {
+                let o = match &parsed {
+                    Some(p) => {
+                        extract::extract_parsed(p, &page, &profile, &mut extract::Trace::off())
+                    }
+                    None => extract::extract(&page, &profile),
+                };
+                Some(crate::check::outcome_value(&o))
+            } else {
+                None
+            };
+            (links, outcome)
+        }));
+        let (links, outcome) = work.unwrap_or_else(|_| {
+            let o = Outcome::Failed {
+                template: None,
+                error: extract::ExtractError::Panic("while parsing a fetched page".into()),
+            };
+            (Vec::new(), Some(crate::check::outcome_value(&o)))
+        });
+        let _ = tx.send(Done {
+            url: job.url,
+            depth: job.depth,
+            digest: job.digest,
+            links,
+            outcome,
+        });
+    });
+}
+
+fn handle_done(st: &mut State, d: Done) -> Result<(), CrawlError> {
+    for l in &d.links {
+        st.see(l, d.depth + 1, Some(&d.url));
+    }
+    if let (Some(o), Some(spool)) = (d.outcome, st.spool.as_mut()) {
+        let line = serde_json::json!({ "page": d.url, "digest": d.digest, "profile": st.fingerprint, "outcome": o });
+        writeln!(spool, "{line}").map_err(|source| CrawlError::Io {
+            what: "writing the record spool".into(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// The store's ledger path (for messages).
+pub fn ledger_path(store: &Path) -> PathBuf {
+    store.join("ledger.sqlite")
+}

@@ -1,0 +1,170 @@
+//! robots.txt: fetched once per origin through the same politeness as pages,
+//! cached, and asked before every request when robots are obeyed.
+//!
+//! Policy (RFC 9309, with Google's reading of server errors):
+//! - 2xx: the file is parsed (at most [`ROBOTS_MAX_BYTES`] read) for the
+//!   `sitelift` product token, falling back to `*`; cached for 24 hours.
+//! - 4xx other than 429, or a redirect chain we cannot follow: allow all.
+//! - 429, 5xx (after the usual retries) or unreachable: disallow all for
+//!   [`ROBOTS_ERROR_TTL`], then it is fetched again. A server in trouble is
+//!   the last one to crawl harder.
+//!
+//! `Crawl-delay` is honoured when larger than the configured delay, up to
+//! [`MAX_CRAWL_DELAY`] so a typo cannot stall a crawl for days.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use robotxt::Robots;
+use tokio::time::Instant;
+use url::Url;
+
+pub use super::client::ROBOTS_MAX_BYTES;
+use super::client::{HopResult, Mode};
+use super::Inner;
+
+/// The product token we match `User-agent` lines against.
+pub const PRODUCT_TOKEN: &str = "sitelift";
+/// How long "disallow all" after a robots.txt error lasts before a refetch.
+pub const ROBOTS_ERROR_TTL: Duration = Duration::from_secs(10 * 60);
+/// How long a fetched robots.txt is trusted.
+pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// The largest `Crawl-delay` we honour.
+pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
+/// Redirects followed when fetching robots.txt (RFC 9309: at least five).
+const ROBOTS_MAX_REDIRECTS: usize = 5;
+
+#[derive(Debug, Clone)]
+struct Cached {
+    robots: Arc<Robots>,
+    expires: Instant,
+}
+
+/// Per-origin cache; one fetch per origin even under concurrency.
+#[derive(Debug, Default)]
+pub struct RobotsCache {
+    origins: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Cached>>>>>,
+}
+
+impl RobotsCache {
+    fn cell(&self, origin: &str) -> Arc<tokio::sync::Mutex<Option<Cached>>> {
+        let mut map = self.origins.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(origin.to_string()).or_default().clone()
+    }
+}
+
+impl Inner {
+    /// The robots rules of `url`'s origin, fetching them if needed.
+    pub(super) async fn robots_for(&self, url: &Url) -> Arc<Robots> {
+        let origin = url.origin().ascii_serialization();
+        let cell = self.robots.cell(&origin);
+        let mut slot = cell.lock().await;
+        if let Some(cached) = slot.as_ref() {
+            if Instant::now() < cached.expires {
+                return cached.robots.clone();
+            }
+        }
+        let (robots, ttl) = self.fetch_robots(url).await;
+        let robots = Arc::new(robots);
+        *slot = Some(Cached {
+            robots: robots.clone(),
+            expires: Instant::now() + ttl,
+        });
+        robots
+    }
+
+    /// The delay between two request starts to `url`'s host: the configured
+    /// one, or a larger `Crawl-delay` when robots are obeyed.
+    pub(super) async fn delay_for(&self, url: &Url) -> Duration {
+        let base = self.cfg.delay_per_host;
+        if !self.cfg.obey_robots {
+            return base;
+        }
+        let robots = self.robots_for(url).await;
+        match robots.crawl_delay() {
+            Some(delay) => base.max(delay.min(MAX_CRAWL_DELAY)),
+            None => base,
+        }
+    }
+
+    async fn fetch_robots(&self, url: &Url) -> (Robots, Duration) {
+        let mut current = match url.join("/robots.txt") {
+            Ok(u) => u,
+            Err(_) => return (Robots::allow_all(), ROBOTS_TTL),
+        };
+        let mut seen = HashSet::new();
+        for _ in 0..=ROBOTS_MAX_REDIRECTS {
+            if !seen.insert(current.to_string()) || !matches!(current.scheme(), "http" | "https") {
+                break;
+            }
+            let wire = match self.wire(&current) {
+                Ok(w) => w,
+                Err(why) => {
+                    tracing::warn!(%current, %why, "robots.txt not reachable safely; allowing all");
+                    return (Robots::allow_all(), ROBOTS_TTL);
+                }
+            };
+            let hop = self
+                .request_hop(&current, &wire, self.cfg.delay_per_host, Mode::Robots)
+                .await;
+            match hop {
+                HopResult::Done(received, _) => {
+                    let status = received.status;
+                    if (200..300).contains(&status) {
+                        let robots = Robots::parse(&received.raw_body, PRODUCT_TOKEN);
+                        return (robots, ROBOTS_TTL);
+                    }
+                    if status == 429 || status >= 500 {
+                        tracing::warn!(%current, status, "robots.txt server error; disallowing all for now");
+                        return (Robots::disallow_all(), ROBOTS_ERROR_TTL);
+                    }
+                    return (Robots::allow_all(), ROBOTS_TTL);
+                }
+                HopResult::Redirect { location, .. } => {
+                    let next = location
+                        .and_then(|l| String::from_utf8(l).ok())
+                        .and_then(|l| current.join(l.trim()).ok());
+                    match next {
+                        Some(next) => current = next,
+                        None => break,
+                    }
+                }
+                HopResult::Fail { reason, detail, .. } => {
+                    if reason == crate::fetch::Reason::PrivateAddress {
+                        return (Robots::allow_all(), ROBOTS_TTL);
+                    }
+                    tracing::warn!(%current, reason = %reason.code(), %detail,
+                        "robots.txt unreachable; disallowing all for now");
+                    return (Robots::disallow_all(), ROBOTS_ERROR_TTL);
+                }
+            }
+        }
+        (Robots::allow_all(), ROBOTS_TTL)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_groups_longest_match_and_sitemaps() {
+        let txt = b"User-agent: *\nDisallow: /private/\nCrawl-delay: 1\n\n\
+User-agent: sitelift\nDisallow: /tmp/\nAllow: /tmp/ok$\nDisallow: /*.php$\n\
+Sitemap: http://example.org/sitemap.xml\n";
+        let robots = Robots::parse(txt, PRODUCT_TOKEN);
+        assert!(robots.is_allowed("/private/x"), "our own group replaces *");
+        assert!(!robots.is_allowed("/tmp/x"));
+        assert!(robots.is_allowed("/tmp/ok"));
+        assert!(!robots.is_allowed("/index.php"));
+        assert!(robots.is_allowed("/index.php?x=1"));
+        assert_eq!(robots.sitemaps().len(), 1);
+        let star = Robots::parse(
+            b"User-agent: *\nDisallow: /private/\nCrawl-delay: 1\n",
+            PRODUCT_TOKEN,
+        );
+        assert!(!star.is_allowed("/private/x"));
+        assert_eq!(star.crawl_delay(), Some(Duration::from_secs(1)));
+    }
+}
