@@ -183,7 +183,8 @@ pub struct SiteIndex {
 
 impl SiteIndex {
     /// The page or alias a request for `path_and_query` gets. Matches exactly
-    /// first, then ignoring the order of query parameters (as PHP does).
+    /// first, then ignoring the order of query parameters (as PHP does) and
+    /// Joomla's `Itemid` (it picks a menu, not the article, as on a real Joomla site).
     pub fn lookup(&self, path_and_query: &str) -> Option<Hit<'_>> {
         Some(match self.target(path_and_query)? {
             Target::Page(i) => Hit::Page(self.pages.get(i)?),
@@ -213,6 +214,7 @@ fn loose_key(path_and_query: &str) -> String {
         .split_once('?')
         .unwrap_or((path_and_query, ""));
     let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("itemid"))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     pairs.sort();

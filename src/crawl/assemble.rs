@@ -36,6 +36,8 @@ pub struct StoredPage {
     pub location: Location,
     /// Payload digest, when known.
     pub digest: Option<String>,
+    /// Where the page URL comes from: `fetch` (our crawl) or `warc` (a WARC file).
+    pub url_source: &'static str,
 }
 
 /// Problems assembling output.
@@ -84,6 +86,7 @@ pub fn pages_from_store(store: &Path) -> Result<Vec<StoredPage>, AssembleError> 
             key_url: row.url,
             location: Location::Warc(store.join(&w.file), w.offset),
             digest: row.digest,
+            url_source: "fetch",
         });
     }
     Ok(out)
@@ -130,6 +133,7 @@ pub fn pages_from_warcs(files: &[PathBuf]) -> (Vec<StoredPage>, Vec<String>) {
                     aliases: Vec::new(),
                     location: Location::Warc(f.clone(), rec.offset),
                     digest: rec.header("WARC-Payload-Digest").map(str::to_string),
+                    url_source: "warc",
                 },
             );
         }
@@ -165,7 +169,7 @@ pub fn extract_stored(p: &StoredPage, profile: &Profile) -> Value {
         url: &url,
         bytes: &http.body,
         content_type: http.header("content-type"),
-        url_source: "warc",
+        url_source: p.url_source,
     };
     outcome_value(&extract_contained(&page, profile))
 }

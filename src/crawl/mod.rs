@@ -90,6 +90,14 @@ pub struct CrawlSummary {
 pub const SPOOL: &str = "spool.jsonl";
 /// Folder of WARC files in a store.
 pub const WARC_DIR: &str = "warc";
+/// Media types of sitemaps, always kept by the crawl's fetcher.
+const SITEMAP_TYPES: [&str; 5] = [
+    "application/xml",
+    "text/xml",
+    "application/gzip",
+    "application/x-gzip",
+    "text/plain",
+];
 /// Rotate WARC files at this size.
 const WARC_FILE_BYTES: u64 = 1 << 30;
 
@@ -97,6 +105,10 @@ const WARC_FILE_BYTES: u64 = 1 << 30;
 type ScopeFn = Arc<dyn Fn(&Url) -> Result<(), String> + Send + Sync>;
 
 struct Job {
+    /// The ledger update for this page, applied only once its links are
+    /// known: a crash before that leaves the URL in flight, so it is
+    /// fetched again on resume and no link is lost.
+    fetched: Update,
     url: String,
     fetched_url: Url,
     depth: u32,
@@ -106,6 +118,7 @@ struct Job {
 }
 
 struct Done {
+    fetched: Update,
     url: String,
     depth: u32,
     digest: String,
@@ -260,7 +273,20 @@ async fn run(
         fetched_now: 0,
         fingerprint: opts.profile_fingerprint.clone(),
     };
-    let fetcher = Fetcher::new(cfg.fetch.clone())?;
+    // One fetcher for everything, so politeness and robots.txt are shared.
+    // Sitemaps are XML, gzip or plain text: those types are kept (stored in
+    // the WARC files, never parsed as pages) besides what the profile keeps.
+    let mut fetch_cfg = cfg.fetch.clone();
+    for t in SITEMAP_TYPES {
+        if !fetch_cfg
+            .keep_content_types
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(t))
+        {
+            fetch_cfg.keep_content_types.push(t.to_string());
+        }
+    }
+    let fetcher = Fetcher::new(fetch_cfg)?;
     let scope_fn: ScopeFn = Arc::new(in_scope_fn(cfg.clone()));
 
     // Seeds, then sitemaps (once per store).
@@ -271,19 +297,7 @@ async fn run(
     }
     st.flush()?;
     if st.ledger.get_meta("sitemaps_done")?.is_none() {
-        // sitemaps are XML (or gzip, or text): a fetcher that keeps those types
-        let mut sm_cfg = cfg.fetch.clone();
-        for t in [
-            "application/xml",
-            "text/xml",
-            "application/gzip",
-            "application/x-gzip",
-            "text/plain",
-        ] {
-            sm_cfg.keep_content_types.push(t.to_string());
-        }
-        let sm_fetcher = Fetcher::new(sm_cfg)?;
-        read_sitemaps(&mut st, &sm_fetcher, &seeds, &scope_fn).await?;
+        read_sitemaps(&mut st, &fetcher, &seeds, &scope_fn).await?;
         st.ledger.set_meta("sitemaps_done", "1")?;
     }
 
@@ -480,16 +494,17 @@ fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<
                 .header("content-type")
                 .map(|v| String::from_utf8_lossy(v).to_string());
             if (200..300).contains(&r.status) {
-                st.batch.push(Update::Fetched {
+                let fetched = Update::Fetched {
                     url: final_canon.clone(),
                     final_url: (r.url.as_str() != final_canon).then(|| r.url.to_string()),
                     http_status: r.status,
                     content_type: content_type.clone(),
                     warc: Some(to_ref(&loc)),
                     digest: Some(digest.clone()),
-                });
+                };
                 if r.kind == crate::fetch::ContentKind::Html {
                     return Ok(Some(Job {
+                        fetched,
                         url: final_canon,
                         fetched_url: r.url,
                         depth: c.depth,
@@ -498,6 +513,7 @@ fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<
                         body: r.body,
                     }));
                 }
+                st.batch.push(fetched);
             } else {
                 st.batch.push(Update::Failed {
                     url: final_canon,
@@ -569,6 +585,7 @@ fn spawn_job(
             (Vec::new(), Some(crate::check::outcome_value(&o)))
         });
         let _ = tx.send(Done {
+            fetched: job.fetched,
             url: job.url,
             depth: job.depth,
             digest: job.digest,
@@ -582,6 +599,7 @@ fn handle_done(st: &mut State, d: Done) -> Result<(), CrawlError> {
     for l in &d.links {
         st.see(l, d.depth + 1, Some(&d.url));
     }
+    st.batch.push(d.fetched);
     if let (Some(o), Some(spool)) = (d.outcome, st.spool.as_mut()) {
         let line = serde_json::json!({ "page": d.url, "digest": d.digest, "profile": st.fingerprint, "outcome": o });
         writeln!(spool, "{line}").map_err(|source| CrawlError::Io {

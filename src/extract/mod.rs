@@ -248,13 +248,6 @@ pub fn extract_parsed(
     for w in &dec.warnings {
         warnings.push(Message::new("encoding", None, w.clone()));
     }
-    if dec.mojibake_repairs > 0 {
-        warnings.push(Message::new(
-            "mojibake_repaired",
-            None,
-            format!("repaired {} mis-decoded character sequences (text was decoded wrongly before it was saved)", dec.mojibake_repairs),
-        ));
-    }
     if dec.replacements > 0 {
         warnings.push(Message::new(
             "encoding",

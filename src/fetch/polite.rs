@@ -20,7 +20,8 @@ use tokio::time::Instant;
 #[derive(Debug)]
 struct HostSlot {
     permits: Arc<Semaphore>,
-    next_start: Mutex<Option<Instant>>,
+    /// Start of the last request reserved for this host.
+    last_start: Mutex<Option<Instant>>,
 }
 
 /// Shared politeness state of a fetcher.
@@ -70,7 +71,7 @@ impl Politeness {
             .or_insert_with(|| {
                 Arc::new(HostSlot {
                     permits: Arc::new(Semaphore::new(self.per_host)),
-                    next_start: Mutex::new(None),
+                    last_start: Mutex::new(None),
                 })
             })
             .clone()
@@ -85,13 +86,15 @@ impl Politeness {
         let host_permit = slot.permits.clone().acquire_owned().await.ok();
         let global_permit = self.global.clone().acquire_owned().await.ok();
         let start = {
-            let mut next = lock(&slot.next_start);
+            // Spaced from the previous start by the delay known NOW: a
+            // Crawl-delay learned from robots.txt applies to the very next request.
+            let mut last = lock(&slot.last_start);
             let now = Instant::now();
-            let start = match *next {
-                Some(at) if at > now => at,
+            let start = match *last {
+                Some(at) if at + delay > now => at + delay,
                 _ => now,
             };
-            *next = Some(start + delay);
+            *last = Some(start);
             start
         };
         tokio::time::sleep_until(start).await;

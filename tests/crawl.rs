@@ -1,0 +1,224 @@
+//! The crawler against a real HTTP server on 127.0.0.1: the fixture site in
+//! both URL generations (Joomla URLs that 301 to WordPress URLs, listings
+//! with pagination of both styles, robots.txt with Disallow, Crawl-delay and
+//! Sitemap, a sitemap index) and a misbehaving server's faults.
+
+#[path = "common/site.rs"]
+mod site;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sitelift::crawl::assemble::{assemble, pages_from_store, read_spool};
+use sitelift::crawl::{crawl, CrawlOptions, SPOOL};
+use sitelift::frontier::ledger::{Ledger, Status};
+use sitelift::profile::Profile;
+
+fn config(addr: std::net::SocketAddr) -> (Arc<Profile>, sitelift::profile::crawl::CrawlConfig) {
+    let profile = Profile::load(&site::root().join("selectors/iranfocus.toml")).unwrap();
+    let mut cfg = profile.crawl.clone().unwrap();
+    cfg.fetch.connect_to = vec![
+        ("www.iranfocus.com".into(), addr),
+        ("iranfocus.com".into(), addr),
+    ];
+    cfg.fetch.allow_private = vec!["127.0.0.1".into()];
+    cfg.fetch.delay_per_host = Duration::from_millis(100);
+    cfg.fetch.timeout = Duration::from_millis(1500);
+    cfg.fetch.max_attempts = 2;
+    cfg.fetch.backoff_base = Duration::from_millis(50);
+    cfg.fetch.backoff_max = Duration::from_secs(2);
+    cfg.fetch.max_body_bytes = 1024 * 1024;
+    (Arc::new(profile), cfg)
+}
+
+#[test]
+fn crawl_accounts_for_every_url_and_emits_each_article_once() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = site::start(&rt, &site::fixtures(), None);
+    let (profile, cfg) = config(server.addr());
+    let store = tempfile::tempdir().unwrap();
+    let seeds = site::fault_expectations()
+        .iter()
+        .map(|(u, _, _)| url::Url::parse(u).unwrap())
+        .collect();
+    let opts = CrawlOptions {
+        store: store.path().to_path_buf(),
+        seeds,
+        retry_failed: false,
+        extract: true,
+        progress: false,
+        profile_fingerprint: "test".into(),
+    };
+    let summary = crawl(profile.clone(), cfg, opts).unwrap();
+    assert!(!summary.interrupted);
+
+    // Every URL is accounted for: nothing left queued or in flight.
+    let ledger = Ledger::open(store.path()).unwrap();
+    assert_eq!(ledger.pending().unwrap(), 0);
+    for (url, status, reason) in site::fault_expectations() {
+        let canon = sitelift::frontier::canon::canonicalize(
+            &url::Url::parse(url).unwrap(),
+            &profile.crawl.as_ref().unwrap().canon,
+        );
+        let row = ledger
+            .get(canon.as_str())
+            .unwrap()
+            .unwrap_or_else(|| panic!("{url} not in the ledger"));
+        assert_eq!(row.status.as_str(), status, "{url}: {row:?}");
+        if !reason.is_empty() {
+            assert_eq!(row.reason.as_deref(), Some(reason), "{url}: {row:?}");
+        }
+    }
+    let flaky = ledger
+        .get("https://www.iranfocus.com/en/faults/flaky.html")
+        .unwrap()
+        .unwrap();
+    assert_eq!(flaky.http_status, Some(200));
+    let counts: BTreeMap<String, u64> = ledger
+        .counts()
+        .unwrap()
+        .into_iter()
+        .map(|(s, r, n)| (format!("{}:{}", s.as_str(), r.unwrap_or_default()), n))
+        .collect();
+    assert!(
+        counts
+            .keys()
+            .all(|k| !k.starts_with("queued") && !k.starts_with("in_flight")),
+        "{counts:?}"
+    );
+
+    // Each article once, keyed by legacy id, with the Joomla alias of the seed article.
+    let pages = pages_from_store(store.path()).unwrap();
+    let out = assemble(
+        &pages,
+        &profile,
+        &read_spool(&store.path().join(SPOOL), "test"),
+    );
+    let records: Vec<serde_json::Value> = out
+        .lines
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("legacy_id").is_some())
+        .collect();
+    let mut ids: Vec<String> = records
+        .iter()
+        .filter_map(|r| r["legacy_id"].as_str().map(String::from))
+        .collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(n, ids.len(), "an article was emitted twice: {ids:?}");
+    assert_eq!(
+        ids,
+        site::expected_ids(),
+        "every fixture article, none twice"
+    );
+    let seed = records.iter().find(|r| r["legacy_id"] == "7198").unwrap();
+    let aliases: Vec<&str> = seed["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert!(
+        aliases
+            .iter()
+            .any(|a| a.contains("index.php") && a.contains("id=7198")),
+        "Joomla alias missing: {aliases:?}"
+    );
+
+    // The per-host delay held: 100 ms between request starts, whatever the concurrency.
+    let log = server.request_log();
+    if std::env::var_os("SITELIFT_TEST_LOG").is_some() {
+        for (p, t) in &log {
+            eprintln!("{t:?} {p}");
+        }
+    }
+    let after_robots: Vec<_> = log
+        .iter()
+        .skip_while(|(p, _)| p != "/robots.txt")
+        .skip(1)
+        .collect();
+    assert!(
+        after_robots.len() > 10,
+        "too few requests seen: {}",
+        after_robots.len()
+    );
+    for w in after_robots.windows(2) {
+        let gap = w[1].1.duration_since(w[0].1);
+        assert!(
+            gap >= Duration::from_millis(95),
+            "requests {} and {} only {gap:?} apart",
+            w[0].0,
+            w[1].0
+        );
+    }
+
+    // The WARC files are read back by an independent reader (warcio), when it is installed.
+    let warc_dir = store.path().join("warc");
+    let files: Vec<_> = std::fs::read_dir(&warc_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let check = std::process::Command::new("python3")
+        .arg(site::root().join("tests/warc_check.py"))
+        .arg(&files[0])
+        .arg(summary.fetched_now.to_string())
+        .output()
+        .expect("python3");
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    match check.status.code() {
+        Some(0) => assert!(stdout.contains("all digests verified"), "{stdout}"),
+        Some(3) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipping the warcio check: {stdout}")
+        }
+        _ => panic!(
+            "warcio check failed: {stdout}{}",
+            String::from_utf8_lossy(&check.stderr)
+        ),
+    }
+    rt.block_on(server.shutdown());
+}
+
+#[test]
+fn robots_crawl_delay_wins_over_the_profile_delay() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    // robots.txt announces Crawl-delay: 1, which must win over the profile's 100 ms.
+    let server = site::start(&rt, &site::fixtures(), Some(1));
+    let (profile, mut cfg) = config(server.addr());
+    cfg.scope.max_pages = Some(4);
+    cfg.sitemaps.clear();
+    let store = tempfile::tempdir().unwrap();
+    let opts = CrawlOptions {
+        store: store.path().to_path_buf(),
+        seeds: vec![],
+        retry_failed: false,
+        extract: false,
+        progress: false,
+        profile_fingerprint: String::new(),
+    };
+    crawl(profile, cfg, opts).unwrap();
+    let log = server.request_log();
+    let after_robots: Vec<_> = log.iter().skip_while(|(p, _)| p != "/robots.txt").collect();
+    assert!(after_robots.len() >= 4, "{after_robots:?}");
+    for w in after_robots.windows(2) {
+        let gap = w[1].1.duration_since(w[0].1);
+        assert!(
+            gap >= Duration::from_millis(990),
+            "requests {} and {} only {gap:?} apart",
+            w[0].0,
+            w[1].0
+        );
+    }
+    rt.block_on(server.shutdown());
+}
