@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use sitelift::crawl::assemble::{assemble, pages_from_store, read_spool};
 use sitelift::crawl::{crawl, CrawlOptions, SPOOL};
-use sitelift::frontier::ledger::{Ledger, Status};
+use sitelift::frontier::ledger::Ledger;
 use sitelift::profile::Profile;
 
 fn config(addr: std::net::SocketAddr) -> (Arc<Profile>, sitelift::profile::crawl::CrawlConfig) {
