@@ -1,6 +1,7 @@
 //! `sitelift check`: fixture pages against their expected JSON, with a
 //! field-level diff per mismatch; `--bless` rewrites the expectations.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::check::{check, short, Verdict};
@@ -19,6 +20,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
+    let mut out = std::io::stdout().lock();
     let paths = if a.paths.is_empty() {
         vec![PathBuf::from("fixtures")]
     } else {
@@ -31,38 +33,50 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             Verdict::Pass => pass += 1,
             Verdict::NoExpectation => {
                 missing += 1;
-                println!(
+                writeln!(
+                    out,
                     "MISSING {} (no expected JSON; run `sitelift check --bless` and review it)",
                     r.page.display()
-                );
+                )?;
             }
             Verdict::Blessed(c) => {
                 if *c {
                     changed += 1;
-                    println!("BLESSED {}", r.page.display());
+                    writeln!(out, "BLESSED {}", r.page.display())?;
                 }
             }
             Verdict::Mismatch(diffs) => {
                 fail += 1;
-                println!("FAIL {} ({} fields differ)", r.page.display(), diffs.len());
+                writeln!(
+                    out,
+                    "FAIL {} ({} fields differ)",
+                    r.page.display(),
+                    diffs.len()
+                )?;
                 for d in diffs {
-                    println!(
+                    writeln!(
+                        out,
                         "  {}\n    expected: {}\n    actual:   {}",
                         d.path,
                         short(&d.expected),
                         short(&d.actual)
-                    );
+                    )?;
                 }
             }
         }
     }
     if a.bless {
-        println!("{} pages, {changed} expectations rewritten", results.len());
+        writeln!(
+            out,
+            "{} pages, {changed} expectations rewritten",
+            results.len()
+        )?;
         return Ok(0);
     }
-    println!(
+    writeln!(
+        out,
         "{} pages: {pass} passed, {fail} failed, {missing} without expectation",
         results.len()
-    );
+    )?;
     Ok(if fail + missing > 0 { 1 } else { 0 })
 }

@@ -2,6 +2,7 @@
 //! field's selectors tried with what they matched, the steps applied, and the
 //! final record. The tool for writing a profile.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use url::Url;
@@ -24,15 +25,17 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
+    let mut out = std::io::stdout().lock();
     let profile = super::load_profile(&a.profile)?;
     let base = a.base_url.clone().or_else(|| profile.base_url.clone());
     let saved = input::load(&a.page, a.page.parent(), base.as_ref())?;
-    println!(
+    writeln!(
+        out,
         "page: {}\nurl:  {} (from {})",
         saved.path.display(),
         saved.url,
         saved.url_source
-    );
+    )?;
     let mut trace = Trace::on();
     let page = Page {
         url: &saved.url,
@@ -42,12 +45,13 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     };
     let outcome = extract_traced(&page, &profile, &mut trace);
     for l in &trace.lines {
-        println!("{l}");
+        writeln!(out, "{l}")?;
     }
-    println!(
+    writeln!(
+        out,
         "result:\n{}",
         serde_json::to_string_pretty(&outcome_value(&outcome))?
-    );
+    )?;
     Ok(match outcome {
         crate::extract::Outcome::Record(_) | crate::extract::Outcome::NotEmitted { .. } => 0,
         _ => 1,

@@ -38,8 +38,39 @@ enum Command {
     Serve(serve::Args),
 }
 
+/// All progress bars live here, so log lines can be printed above them.
+static BARS: std::sync::LazyLock<indicatif::MultiProgress> =
+    std::sync::LazyLock::new(indicatif::MultiProgress::new);
+
+/// A `tracing` writer that suspends the progress bars while a line is written.
+struct BarSafeStderr;
+
+impl std::io::Write for BarSafeStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        BARS.suspend(|| std::io::stderr().write_all(buf))?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+/// Logs go to stderr through `tracing`; `SITELIFT_LOG` (e.g. `debug`,
+/// `sitelift=debug`) sets the level, warnings by default.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SITELIFT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(|| BarSafeStderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
 /// Parse the process arguments and run.
 pub fn main() -> anyhow::Result<u8> {
+    init_logging();
     let cli = Cli::parse();
     match cli.command {
         Command::Extract(a) => extract::run(a),
@@ -63,15 +94,17 @@ pub(crate) fn interactive() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// A spinner with a message, for work of unknown length.
-pub(crate) fn spinner(what: &str) -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::new_spinner();
-    let style =
-        indicatif::ProgressStyle::with_template(&format!("{{spinner}} {what} {{elapsed}} {{msg}}"))
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+/// The crawl's bar: URLs settled of URLs known, rate, ETA, and a message.
+pub(crate) fn crawl_bar() -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} crawl [{bar:30}] {pos}/{len} URLs · {per_sec} · eta {eta} · {msg}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
     pb.set_style(style);
-    pb.enable_steady_tick(std::time::Duration::from_millis(120));
-    pb
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    BARS.add(pb)
 }
 
 /// A progress bar on stderr when it is a terminal, hidden otherwise.
@@ -87,5 +120,5 @@ pub(crate) fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
     .progress_chars("=> ");
     pb.set_style(style);
-    pb
+    BARS.add(pb)
 }

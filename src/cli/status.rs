@@ -1,6 +1,7 @@
 //! `sitelift status STORE`: what the ledger knows: counts by status and
 //! reason, and every failed URL with its reason.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::frontier::ledger::{Ledger, Status};
@@ -16,6 +17,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
+    let mut out = std::io::stdout().lock();
     if !a.store.join("ledger.sqlite").exists() {
         anyhow::bail!(
             "{} has no ledger.sqlite: not a sitelift store",
@@ -23,40 +25,48 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         );
     }
     let ledger = Ledger::open(&a.store)?;
-    println!("store: {}", a.store.display());
+    writeln!(out, "store: {}", a.store.display())?;
     let mut total = 0;
     for (st, reason, n) in ledger.counts()? {
         total += n;
-        println!(
+        writeln!(
+            out,
             "  {:<10} {:<24} {n:>8}",
             st.as_str(),
             reason.as_deref().unwrap_or("-")
-        );
+        )?;
     }
-    println!("  {:<35} {total:>8}", "total URLs");
-    println!("  {:<35} {:>8}", "aliases", ledger.all_aliases()?.len());
+    writeln!(out, "  {:<35} {total:>8}", "total URLs")?;
+    writeln!(
+        out,
+        "  {:<35} {:>8}",
+        "aliases",
+        ledger.all_aliases()?.len()
+    )?;
     let failed = ledger.urls(Status::Failed)?;
     if !failed.is_empty() {
-        println!("failed URLs:");
+        writeln!(out, "failed URLs:")?;
         for r in &failed {
-            println!(
+            writeln!(
+                out,
                 "  {} [{}] after {} attempt(s): {}",
                 r.url,
                 r.reason.as_deref().unwrap_or("?"),
                 r.attempts,
                 r.detail.as_deref().unwrap_or("")
-            );
+            )?;
         }
     }
     if a.skipped {
-        println!("skipped URLs:");
+        writeln!(out, "skipped URLs:")?;
         for r in ledger.urls(Status::Skipped)? {
-            println!(
+            writeln!(
+                out,
                 "  {} [{}] {}",
                 r.url,
                 r.reason.as_deref().unwrap_or("?"),
                 r.detail.as_deref().unwrap_or("")
-            );
+            )?;
         }
     }
     Ok(0)

@@ -168,6 +168,7 @@ struct State {
     spool: Option<std::io::BufWriter<std::fs::File>>,
     cfg: Arc<CrawlConfig>,
     fetched_now: u64,
+    failed_now: u64,
     fingerprint: String,
 }
 
@@ -271,6 +272,7 @@ async fn run(
         spool,
         cfg: cfg.clone(),
         fetched_now: 0,
+        failed_now: 0,
         fingerprint: opts.profile_fingerprint.clone(),
     };
     // One fetcher for everything, so politeness and robots.txt are shared.
@@ -302,10 +304,11 @@ async fn run(
     }
 
     let pb = if opts.progress {
-        crate::cli::spinner("crawl")
+        crate::cli::crawl_bar()
     } else {
         indicatif::ProgressBar::hidden()
     };
+    let mut last_progress = Instant::now() - Duration::from_secs(1);
     let max_jobs = rayon::current_num_threads() * 4;
     let want_in_flight = cfg.fetch.concurrency.max(1) * 2;
     let (wtx, mut wrx) = tokio::sync::mpsc::unbounded_channel::<Done>();
@@ -362,8 +365,20 @@ async fn run(
                     }
                     Err(e) => tracing::error!("a fetch task failed: {e}"),
                 }
-                pb.set_message(format!("fetched {} · in flight {} · parsing {}", st.fetched_now, tasks.len(), jobs));
-                pb.tick();
+                if last_progress.elapsed() >= Duration::from_millis(500) {
+                    last_progress = Instant::now();
+                    // position: URLs settled; length: settled + still queued (so the ETA is real)
+                    let pending = st.ledger.pending()? as u64;
+                    pb.set_length(st.seen.len() as u64);
+                    pb.set_position((st.seen.len() as u64).saturating_sub(pending));
+                    pb.set_message(format!(
+                        "{} responses · {} failed · {} in flight · {} parsing",
+                        st.fetched_now,
+                        st.failed_now,
+                        tasks.len(),
+                        jobs
+                    ));
+                }
             }
             Some(done) = wrx.recv(), if jobs > 0 => {
                 jobs -= 1;
@@ -526,12 +541,15 @@ fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<
                 });
             }
         }
-        FetchOutcome::Failed(f) => st.batch.push(Update::Failed {
-            url: c.url,
-            reason: f.reason.code(),
-            detail: f.detail,
-            attempts: c.attempts + f.attempts,
-        }),
+        FetchOutcome::Failed(f) => {
+            st.failed_now += 1;
+            st.batch.push(Update::Failed {
+                url: c.url,
+                reason: f.reason.code(),
+                detail: f.detail,
+                attempts: c.attempts + f.attempts,
+            })
+        }
         FetchOutcome::Skipped(f) => st.batch.push(Update::Skipped {
             url: c.url,
             reason: f.reason.code(),

@@ -53,7 +53,9 @@ impl Sink {
             .as_ref()
             .map(|t| t.0.display().to_string())
             .unwrap_or_else(|| "standard output".into());
-        anyhow::anyhow!("cannot write to {place}: {e} (is the disk full?); the previous output file, if any, is untouched")
+        anyhow::Error::new(e).context(format!(
+            "cannot write to {place} (is the disk full?); the previous output file, if any, is untouched"
+        ))
     }
 
     /// Flush, sync and move into place.
