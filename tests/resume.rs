@@ -92,16 +92,53 @@ fn ledger_has_no_duplicates(store: &Path) {
     assert_eq!(ledger.pending().unwrap(), 0, "URLs left in the queue");
 }
 
-fn uninterrupted() -> Vec<u8> {
+fn uninterrupted() -> (Vec<u8>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("records.jsonl");
     finish(spawn_run(&dir.path().join("store"), &out));
-    std::fs::read(out).unwrap()
+    (std::fs::read(out).unwrap(), dir)
+}
+
+/// How many times each HTML page (2xx) was stored in the WARC files of a store.
+fn stored_pages(store: &Path) -> std::collections::BTreeMap<String, usize> {
+    let mut n = std::collections::BTreeMap::new();
+    for e in std::fs::read_dir(store.join("warc")).unwrap() {
+        for rec in sitelift::store::WarcReader::open(&e.unwrap().path()).unwrap() {
+            let Ok(rec) = rec else { break }; // a torn tail of a killed run
+            if rec.warc_type != "response" {
+                continue;
+            }
+            let Ok(http) = rec.http_response() else {
+                continue;
+            };
+            if (200..300).contains(&http.status)
+                && http
+                    .header("content-type")
+                    .is_some_and(|c| c.contains("html"))
+            {
+                *n.entry(rec.target_uri.clone().unwrap_or_default())
+                    .or_default() += 1;
+            }
+        }
+    }
+    n
+}
+
+/// A page stored before a kill is parsed again from the store, not fetched again.
+fn no_page_fetched_twice(killed: &Path, reference: &Path) {
+    let (k, r) = (stored_pages(killed), stored_pages(reference));
+    for (url, times) in &k {
+        let expected = r.get(url).copied().unwrap_or(0);
+        assert!(
+            *times <= expected,
+            "{url} stored {times} times after kills, {expected} in an uninterrupted run"
+        );
+    }
 }
 
 #[test]
 fn kill_9_and_resume_gives_the_same_records() {
-    let reference = uninterrupted();
+    let (reference, ref_dir) = uninterrupted();
     assert!(
         reference.len() > 1000,
         "the reference run produced almost nothing"
@@ -113,6 +150,7 @@ fn kill_9_and_resume_gives_the_same_records() {
             "records differ after kill -9 and resume (seed {seed})"
         );
         ledger_has_no_duplicates(&dir.path().join("store"));
+        no_page_fetched_twice(&dir.path().join("store"), &ref_dir.path().join("store"));
     }
 }
 
@@ -120,11 +158,12 @@ fn kill_9_and_resume_gives_the_same_records() {
 #[test]
 #[ignore = "slow: 20 kills; run by .ci/run with --ignored"]
 fn kill_9_twenty_times_and_resume_gives_the_same_records() {
-    let reference = uninterrupted();
+    let (reference, ref_dir) = uninterrupted();
     let (got, dir) = killed_and_resumed(20, 2026);
     assert!(
         got == reference,
         "records differ after 20 kills and resumes"
     );
     ledger_has_no_duplicates(&dir.path().join("store"));
+    no_page_fetched_twice(&dir.path().join("store"), &ref_dir.path().join("store"));
 }

@@ -7,6 +7,7 @@
 //! crawl resumes where it stopped.
 
 pub mod assemble;
+pub mod reconcile;
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -170,6 +171,7 @@ struct State {
     fetched_now: u64,
     failed_now: u64,
     fingerprint: String,
+    pending: reconcile::PendingLog,
 }
 
 impl State {
@@ -274,6 +276,10 @@ async fn run(
         fetched_now: 0,
         failed_now: 0,
         fingerprint: opts.profile_fingerprint.clone(),
+        pending: reconcile::PendingLog::open(&opts.store).map_err(|source| CrawlError::Io {
+            what: format!("opening {}", opts.store.join(reconcile::PENDING).display()),
+            source,
+        })?,
     };
     // One fetcher for everything, so politeness and robots.txt are shared.
     // Sitemaps are XML, gzip or plain text: those types are kept (stored in
@@ -313,6 +319,16 @@ async fn run(
     let want_in_flight = cfg.fetch.concurrency.max(1) * 2;
     let (wtx, mut wrx) = tokio::sync::mpsc::unbounded_channel::<Done>();
     let mut tasks: JoinSet<(Claimed, FetchOutcome)> = JoinSet::new();
+    recover(
+        &mut st,
+        &opts.store,
+        &profile,
+        &cfg,
+        opts.extract,
+        &wtx,
+        &mut wrx,
+    )
+    .await?;
     let mut jobs = 0usize;
     let mut last_flush = Instant::now();
     let mut interrupted = false;
@@ -404,6 +420,13 @@ async fn run(
         }
     }
     st.flush()?;
+    if !interrupted {
+        // every stored page is settled in the ledger now
+        st.pending.clear().map_err(|source| CrawlError::Io {
+            what: format!("clearing {}", st.pending.path().display()),
+            source,
+        })?;
+    }
     st.warc.sync()?;
     pb.finish_and_clear();
     Ok(CrawlSummary {
@@ -453,6 +476,79 @@ async fn read_sitemaps(
             }
             Err(e) => tracing::warn!("sitemap {sm}: {e}"),
         }
+    }
+    st.flush()
+}
+
+/// Parse again, from the store, the pages a killed run had stored but not
+/// yet settled, before anything new is claimed.
+async fn recover(
+    st: &mut State,
+    store: &Path,
+    profile: &Arc<Profile>,
+    cfg: &Arc<CrawlConfig>,
+    extract_too: bool,
+    wtx: &tokio::sync::mpsc::UnboundedSender<Done>,
+    wrx: &mut tokio::sync::mpsc::UnboundedReceiver<Done>,
+) -> Result<(), CrawlError> {
+    let notes = reconcile::read(store).map_err(|source| CrawlError::Io {
+        what: format!("reading {}", store.join(reconcile::PENDING).display()),
+        source,
+    })?;
+    let mut n = 0;
+    let mut done = HashSet::new();
+    for p in notes {
+        // only pages still waiting (back in the queue after the kill), once each
+        if st.ledger.get(&p.url)?.map(|r| r.status) != Some(Status::Queued)
+            || !done.insert(p.url.clone())
+        {
+            continue;
+        }
+        let body = match reconcile::body(store, &p) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(
+                    "{}: stored page unreadable ({e}); it will be fetched again",
+                    p.url
+                );
+                continue;
+            }
+        };
+        let Ok(fetched_url) = Url::parse(&p.fetched_url) else {
+            continue;
+        };
+        let fetched = Update::Fetched {
+            url: p.url.clone(),
+            final_url: (p.fetched_url != p.url).then(|| p.fetched_url.clone()),
+            http_status: p.status,
+            content_type: p.content_type.clone(),
+            warc: Some(WarcRef {
+                file: p.file.clone(),
+                offset: p.offset,
+                length: p.length,
+            }),
+            digest: Some(p.digest.clone()),
+        };
+        let job = Job {
+            fetched,
+            url: p.url,
+            fetched_url,
+            depth: p.depth,
+            digest: p.digest,
+            content_type: p.content_type,
+            body,
+        };
+        spawn_job(job, profile.clone(), cfg.clone(), extract_too, wtx.clone());
+        n += 1;
+    }
+    for _ in 0..n {
+        match wrx.recv().await {
+            Some(done) => handle_done(st, done)?,
+            None => break,
+        }
+    }
+    if n > 0 {
+        tracing::info!("{n} stored pages of the interrupted run parsed again from the store");
     }
     st.flush()
 }
@@ -518,6 +614,22 @@ fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<
                     digest: Some(digest.clone()),
                 };
                 if r.kind == crate::fetch::ContentKind::Html {
+                    let w = to_ref(&loc);
+                    let note = reconcile::Pending {
+                        url: final_canon.clone(),
+                        fetched_url: r.url.to_string(),
+                        depth: c.depth,
+                        digest: digest.clone(),
+                        status: r.status,
+                        content_type: content_type.clone(),
+                        file: w.file,
+                        offset: w.offset,
+                        length: w.length,
+                    };
+                    st.pending.note(&note).map_err(|source| CrawlError::Io {
+                        what: "writing the pending log".into(),
+                        source,
+                    })?;
                     return Ok(Some(Job {
                         fetched,
                         url: final_canon,
