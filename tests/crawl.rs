@@ -50,7 +50,10 @@ fn assert_spaced(arrivals: &[&(String, std::time::Instant)], delay: Duration) {
         );
     }
     let mean = gaps.iter().sum::<Duration>() / gaps.len().max(1) as u32;
-    assert!(mean >= delay * 19 / 20, "mean gap {mean:?} under the delay {delay:?}");
+    assert!(
+        mean >= delay * 19 / 20,
+        "mean gap {mean:?} under the delay {delay:?}"
+    );
 }
 
 #[test]
@@ -139,6 +142,11 @@ fn crawl_accounts_for_every_url_and_emits_each_article_once() {
         site::expected_ids(),
         "every fixture article, none twice"
     );
+    // A page whose charset is only in the HTTP header was decoded with it.
+    let header_only = records.iter().find(|r| r["legacy_id"] == "35016").unwrap();
+    assert_eq!(header_only["encoding"]["rule"], "http_header");
+    assert_eq!(header_only["encoding"]["name"], "windows-1252");
+    assert!(header_only["title"].as_str().unwrap().contains('’'));
     let seed = records.iter().find(|r| r["legacy_id"] == "7198").unwrap();
     let aliases: Vec<&str> = seed["aliases"]
         .as_array()
