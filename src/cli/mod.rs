@@ -4,8 +4,10 @@
 
 mod check;
 mod crawl;
+mod diff;
 mod explain;
 mod extract;
+mod reporting;
 mod run;
 mod serve;
 mod status;
@@ -36,6 +38,8 @@ enum Command {
     Status(status::Args),
     /// Serve a fixture folder as the legacy site, on 127.0.0.1.
     Serve(serve::Args),
+    /// Compare two outputs record by record, field by field (exit 1 when they differ).
+    Diff(diff::Args),
 }
 
 /// Parse the process arguments and run.
@@ -49,6 +53,7 @@ pub fn main() -> anyhow::Result<u8> {
         Command::Run(a) => run::run(a),
         Command::Status(a) => status::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }
 
