@@ -44,7 +44,20 @@ enum Command {
 
 /// Parse the process arguments and run.
 pub fn main() -> anyhow::Result<u8> {
-    let cli = Cli::parse();
+    dispatch(Cli::parse())
+}
+
+/// Run with these arguments (the first is the program name), as the
+/// `sitelift` command would; used by tests that need the library's build.
+pub fn run_args<I, T>(args: I) -> anyhow::Result<u8>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    dispatch(Cli::try_parse_from(args)?)
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Extract(a) => extract::run(a),
         Command::Check(a) => check::run(a),
