@@ -31,7 +31,8 @@ pub enum DiffError {
 pub struct Loaded {
     /// Key → record.
     pub records: BTreeMap<String, Value>,
-    /// Unreadable lines or files, and duplicate keys (the first is kept).
+    /// Unreadable lines or files, and duplicate keys (then every record of
+    /// that key is keyed `KEY (URL)`, whatever the order they were read in).
     pub problems: Vec<String>,
 }
 
@@ -43,19 +44,10 @@ pub fn load(path: &Path) -> Result<Loaded, DiffError> {
         move |source| DiffError::Io { path: p, source }
     };
     let mut out = Loaded::default();
-    let add = |v: Value, place: String, out: &mut Loaded| {
-        if v.get("error").is_some() || v.get("template").is_none() {
-            return;
-        }
-        let key = record_key(&v);
-        match out.records.entry(key) {
-            std::collections::btree_map::Entry::Occupied(e) => out.problems.push(format!(
-                "{place}: duplicate record key {} (first kept)",
-                e.key()
-            )),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(v);
-            }
+    let mut read: Vec<(String, Value)> = Vec::new();
+    let add = |v: Value, place: String, out: &mut Vec<(String, Value)>| {
+        if v.get("error").is_none() && v.get("template").is_some() {
+            out.push((place, v));
         }
     };
     if path.is_dir() {
@@ -86,7 +78,7 @@ pub fn load(path: &Path) -> Result<Loaded, DiffError> {
         for f in files {
             let text = std::fs::read_to_string(&f).map_err(ioe(&f))?;
             match serde_json::from_str::<Value>(&text) {
-                Ok(v) => add(v, f.display().to_string(), &mut out),
+                Ok(v) => add(v, f.display().to_string(), &mut read),
                 Err(e) => out.problems.push(format!("{}: {e}", f.display())),
             }
         }
@@ -98,10 +90,24 @@ pub fn load(path: &Path) -> Result<Loaded, DiffError> {
             }
             let place = format!("{}:{}", path.display(), i + 1);
             match serde_json::from_str::<Value>(line) {
-                Ok(v) => add(v, place, &mut out),
+                Ok(v) => add(v, place, &mut read),
                 Err(e) => out.problems.push(format!("{place}: {e}")),
             }
         }
+    }
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, v) in &read {
+        *count.entry(record_key(v)).or_default() += 1;
+    }
+    for (place, v) in read {
+        let mut key = record_key(&v);
+        if count[&key] > 1 {
+            out.problems
+                .push(format!("{place}: record key {key} is not unique"));
+            let url = v.get("url").and_then(Value::as_str).unwrap_or("");
+            key = format!("{key} ({url})");
+        }
+        out.records.insert(key, v);
     }
     Ok(out)
 }
@@ -349,5 +355,21 @@ mod tests {
         let (x, y) = short_pair(Some(&a), Some(&b));
         assert!(x.contains("old") && y.contains("new"), "{x} {y}");
         assert!(x.chars().count() < 100);
+    }
+
+    #[test]
+    fn duplicate_keys_compare_by_url_whatever_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = json!({"legacy_id": "7", "url": "u-a", "template": "t", "title": "A"});
+        let b = json!({"legacy_id": "7", "url": "u-b", "template": "t", "title": "B"});
+        let one = dir.path().join("one.jsonl");
+        let two = dir.path().join("two.jsonl");
+        std::fs::write(&one, format!("{a}\n{b}\n")).unwrap();
+        std::fs::write(&two, format!("{b}\n{a}\n")).unwrap();
+        let (x, y) = (load(&one).unwrap(), load(&two).unwrap());
+        assert_eq!(x.problems.len(), 2);
+        let d = diff(&x, &y, &DiffOptions::default());
+        assert!(!d.any(), "{d:?}");
+        assert_eq!(d.unchanged, 2);
     }
 }
