@@ -17,7 +17,7 @@ use super::writer::record_key;
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
     /// The file or folder could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// What was read.
         path: PathBuf,

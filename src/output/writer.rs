@@ -34,7 +34,7 @@ pub enum Layout {
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file or folder could not be written.
-    #[error("cannot write {path}: {source} (is the disk full or the folder read-only?)")]
+    #[error("cannot write {path} (is the disk full or the folder read-only?)")]
     Io {
         /// The file.
         path: PathBuf,
@@ -140,6 +140,9 @@ impl<'p> Outputs<'p> {
                     .map(|n| n.to_string_lossy().to_string())
                     .unwrap_or_else(|| "records.jsonl".into());
                 let tmp = p.with_file_name(format!(".{name}.partial"));
+                if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(io(parent))?;
+                }
                 let f = File::create(&tmp).map_err(io(&tmp))?;
                 let stem = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
                 let dir = p
