@@ -252,3 +252,33 @@ fn jsonl_output_does_not_depend_on_the_thread_count() {
     assert_eq!(outs[0], outs[2]);
     assert_eq!(outs[1], outs[3]);
 }
+
+#[test]
+fn a_failed_run_still_writes_its_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_folder = dir.path().join("file");
+    std::fs::write(&not_a_folder, "x").unwrap();
+    let out = dir.path().join("out/records.jsonl");
+    let args: Vec<std::ffi::OsString> = vec![
+        "sitelift".into(),
+        "run".into(),
+        "--profile".into(),
+        root().join("selectors/iranfocus.toml").into(),
+        "--store".into(),
+        not_a_folder.join("store").into(),
+        "--out".into(),
+        out.clone().into(),
+    ];
+    assert!(sitelift::cli::run_args(args).is_err());
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/records.report.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        report["outcome"].as_str().unwrap().starts_with("failed: "),
+        "{report}"
+    );
+    assert!(report["always_empty"].as_array().unwrap().is_empty());
+    assert!(!out.exists());
+    assert!(!dir.path().join("out/.records.jsonl.partial").exists());
+}

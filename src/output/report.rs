@@ -301,7 +301,7 @@ impl ReportBuilder {
             .r
             .fields
             .iter()
-            .filter(|(_, c)| c.records == 0)
+            .filter(|(_, c)| c.records == 0 && self.r.extraction.records > 0)
             .map(|(k, _)| k.clone())
             .collect();
         self.r.path_collisions = collisions;
