@@ -121,10 +121,21 @@ fn run_stored(a: &Args, profile: &crate::profile::Profile) -> anyhow::Result<u8>
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads.unwrap_or(0))
         .build()?;
+    super::reporting::watch_ctrl_c();
     let out =
         pool.install(|| crate::crawl::assemble::assemble(&pages, profile, &Default::default()));
     let mut outputs =
         crate::output::writer::Outputs::open(profile, a.output.layout, a.out.as_deref())?;
+    if super::reporting::stop_requested() {
+        if let Some(store) = &a.store {
+            let _ = outputs.ledger(store);
+        }
+        outputs.abort("interrupted");
+        eprintln!(
+            "sitelift: interrupted; no records written (the previous output, if any, is untouched)"
+        );
+        return Ok(1);
+    }
     let fed = match &a.store {
         Some(store) => outputs.ledger(store),
         None => Ok(()),
