@@ -34,6 +34,8 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    #[command(flatten)]
+    output: super::reporting::OutputFlags,
 }
 
 /// Counts of what happened to the pages.
@@ -119,13 +121,31 @@ fn run_stored(a: &Args, profile: &crate::profile::Profile) -> anyhow::Result<u8>
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads.unwrap_or(0))
         .build()?;
+    super::reporting::watch_ctrl_c();
     let out =
         pool.install(|| crate::crawl::assemble::assemble(&pages, profile, &Default::default()));
-    let mut sink = crate::output::sink::Sink::open(a.out.as_deref())?;
-    for l in &out.lines {
-        sink.write_line(l)?;
+    let mut outputs =
+        crate::output::writer::Outputs::open(profile, a.output.layout, a.out.as_deref())?;
+    if super::reporting::stop_requested() {
+        if let Some(store) = &a.store {
+            let _ = outputs.ledger(store);
+        }
+        outputs.abort("interrupted");
+        eprintln!(
+            "sitelift: interrupted; no records written (the previous output, if any, is untouched)"
+        );
+        return Ok(1);
     }
-    sink.finish().context("finishing the output")?;
+    let fed = match &a.store {
+        Some(store) => outputs.ledger(store),
+        None => Ok(()),
+    }
+    .and_then(|_| super::reporting::feed(&mut outputs, &out));
+    if let Err(e) = fed {
+        outputs.abort(&format!("failed: {e}"));
+        return Err(e.into());
+    }
+    outputs.finish().context("finishing the output")?;
     eprintln!(
         "sitelift: {} pages: {} records ({} merged by legacy id), {} not emitted (listings), {} unmatched, {} failed",
         pages.len(),
@@ -161,19 +181,32 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         .build()?;
     let root = a.paths.first().filter(|p| p.is_dir()).cloned();
     let base = a.base_url.clone().or_else(|| profile.base_url.clone());
-    let mut sink = super::super::output::sink::Sink::open(a.out.as_deref())?;
+    let mut outputs =
+        crate::output::writer::Outputs::open(&profile, a.output.layout, a.out.as_deref())?;
+    super::reporting::watch_ctrl_c();
     let pb = super::progress(pages.len() as u64, "extract");
     let mut tally = Tally::default();
     for chunk in pages.chunks(BATCH) {
-        let lines: Vec<(Option<String>, Tally)> = pool.install(|| {
+        if super::reporting::stop_requested() {
+            pb.finish_and_clear();
+            outputs.abort("interrupted");
+            eprintln!("sitelift: interrupted; no records written (the previous output, if any, is untouched)");
+            return Ok(1);
+        }
+        type Done = (Option<String>, Tally, Option<(String, String)>);
+        let lines: Vec<Done> = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|path| {
                     let mut t = Tally::default();
+                    let mut listing = None;
                     let shown = path.display().to_string();
                     let line = match input::load(path, root.as_deref(), base.as_ref()) {
                         Ok(saved) => {
                             let o = extract_saved(&saved, &profile);
+                            if let Outcome::NotEmitted { template } = &o {
+                                listing = Some((saved.url.to_string(), template.to_string()));
+                            }
                             line_for(&o, Some(saved.url.as_str()), Some(&shown), &mut t)
                         }
                         Err(e) => {
@@ -191,22 +224,29 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                         }
                     };
                     pb.inc(1);
-                    (line, t)
+                    (line, t, listing)
                 })
                 .collect()
         });
-        for (line, t) in lines {
+        for (line, t, listing) in lines {
             tally.records += t.records;
             tally.not_emitted += t.not_emitted;
             tally.unmatched += t.unmatched;
             tally.failed += t.failed;
+            if let Some((url, template)) = listing {
+                outputs.listing(&url, &template);
+            }
             if let Some(l) = line {
-                sink.write_line(&l)?;
+                if let Err(e) = outputs.push_line(&l) {
+                    pb.finish_and_clear();
+                    outputs.abort(&format!("failed: {e}"));
+                    return Err(e.into());
+                }
             }
         }
     }
     pb.finish_and_clear();
-    sink.finish().context("finishing the output")?;
+    outputs.finish().context("finishing the output")?;
     eprintln!(
         "sitelift: {} pages: {} records, {} not emitted (listings), {} unmatched, {} failed",
         pages.len(),

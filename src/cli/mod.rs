@@ -4,8 +4,10 @@
 
 mod check;
 mod crawl;
+mod diff;
 mod explain;
 mod extract;
+mod reporting;
 mod run;
 mod serve;
 mod status;
@@ -36,6 +38,8 @@ enum Command {
     Status(status::Args),
     /// Serve a fixture folder as the legacy site, on 127.0.0.1.
     Serve(serve::Args),
+    /// Compare two outputs record by record, field by field (exit 1 when they differ).
+    Diff(diff::Args),
 }
 
 /// All progress bars live here, so log lines can be printed above them.
@@ -71,7 +75,20 @@ fn init_logging() {
 /// Parse the process arguments and run.
 pub fn main() -> anyhow::Result<u8> {
     init_logging();
-    let cli = Cli::parse();
+    dispatch(Cli::parse())
+}
+
+/// Run with these arguments (the first is the program name), as the
+/// `sitelift` command would; used by tests that need the library's build.
+pub fn run_args<I, T>(args: I) -> anyhow::Result<u8>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    dispatch(Cli::try_parse_from(args)?)
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Extract(a) => extract::run(a),
         Command::Check(a) => check::run(a),
@@ -80,6 +97,7 @@ pub fn main() -> anyhow::Result<u8> {
         Command::Run(a) => run::run(a),
         Command::Status(a) => status::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }
 

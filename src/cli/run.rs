@@ -17,6 +17,8 @@ pub struct Args {
     /// Write the records (JSON Lines) here, atomically.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    output: super::reporting::OutputFlags,
 }
 
 /// A fingerprint of the profile text, so records extracted with another
@@ -37,20 +39,40 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         progress: super::interactive(),
         profile_fingerprint: fp.clone(),
     };
-    let summary = crawl(profile.clone(), cfg, opts)?;
+    let mut outputs =
+        crate::output::writer::Outputs::open(&profile, a.output.layout, Some(&a.out))?;
+    let summary = match crawl(profile.clone(), cfg, opts) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = outputs.ledger(&a.flags.store);
+            outputs.abort(&format!("failed: {e}"));
+            return Err(e.into());
+        }
+    };
     super::crawl::print_summary(&summary);
     if summary.interrupted {
-        eprintln!("sitelift: no output written; run the same command again to resume");
+        let _ = outputs.ledger(&a.flags.store);
+        outputs.abort("interrupted");
+        eprintln!("sitelift: no records written; run the same command again to resume");
         return Ok(1);
     }
-    let pages = pages_from_store(&a.flags.store)?;
-    let spool = read_spool(&a.flags.store.join(SPOOL), &fp);
-    let out = assemble(&pages, &profile, &spool);
-    let mut sink = crate::output::sink::Sink::open(Some(&a.out))?;
-    for l in &out.lines {
-        sink.write_line(l)?;
-    }
-    sink.finish().context("writing the records")?;
+    let done = pages_from_store(&a.flags.store)
+        .map_err(anyhow::Error::from)
+        .and_then(|pages| {
+            let spool = read_spool(&a.flags.store.join(SPOOL), &fp);
+            let out = assemble(&pages, &profile, &spool);
+            outputs.ledger(&a.flags.store)?;
+            super::reporting::feed(&mut outputs, &out)?;
+            Ok((pages, out))
+        });
+    let (pages, out) = match done {
+        Ok(x) => x,
+        Err(e) => {
+            outputs.abort(&format!("failed: {e:#}"));
+            return Err(e);
+        }
+    };
+    outputs.finish().context("writing the records")?;
     eprintln!(
         "sitelift: {} pages: {} records ({} duplicate pages merged by legacy id), {} not emitted (listings), {} unmatched, {} failed → {}",
         pages.len(),

@@ -189,6 +189,8 @@ pub struct Assembled {
     pub unmatched: usize,
     /// Failed pages.
     pub failed: usize,
+    /// Pages of non-emitting templates: (page URL, template), in page order.
+    pub listings: Vec<(String, String)>,
 }
 
 fn sort_key(id: &str) -> (u8, String) {
@@ -227,8 +229,10 @@ pub fn assemble(
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut out = Assembled::default();
     for (v, p) in outcomes.into_iter().zip(pages) {
-        if v.get("not_emitted").is_some() {
+        if let Some(ne) = v.get("not_emitted") {
             out.not_emitted += 1;
+            let template = ne.get("template").and_then(Value::as_str).unwrap_or("");
+            out.listings.push((p.key_url.clone(), template.to_string()));
             continue;
         }
         if v.get("unmatched").is_some() || v.get("error").is_some() {

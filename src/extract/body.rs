@@ -16,7 +16,8 @@ use super::select::{absolute_url, element_text, is_block_tag, is_skipped_tag};
 use super::text::{alnum_key, escape_html, is_invisible, is_space};
 
 /// An image of the body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Image {
     /// Absolute URL.
     pub src: String,

@@ -11,7 +11,8 @@ use super::text::clean;
 use crate::profile::{DatelineSpec, YearSource};
 
 /// A parsed dateline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Dateline {
     /// The dateline as written (without the trailing dash).
     pub raw: String,

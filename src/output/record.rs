@@ -3,6 +3,7 @@
 //! same input always gives byte-identical output.
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -10,7 +11,8 @@ pub use crate::extract::body::Image;
 pub use crate::extract::dateline::Dateline;
 
 /// One article, ready for import.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Record {
     /// The page URL as fetched or saved.
     pub url: String,
@@ -51,7 +53,8 @@ pub struct Record {
 }
 
 /// The body in three forms.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Body {
     /// Paragraphs (and headings, list items, quotes) as clean text.
     pub paragraphs: Vec<String>,
@@ -62,7 +65,8 @@ pub struct Body {
 }
 
 /// Which encoding was used and which rule decided it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct EncodingInfo {
     /// Encoding name (WHATWG).
     pub name: String,
@@ -73,7 +77,8 @@ pub struct EncodingInfo {
 }
 
 /// A warning or note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Message {
     /// A stable code: `dateline_mismatch`, `empty_list`, `encoding`, …
     pub kind: String,

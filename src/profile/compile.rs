@@ -558,6 +558,10 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
         Some(c) => Some(crate::profile::crawl::compile(c, "crawl")?),
         None => None,
     };
+    let output = match &raw.output {
+        Some(o) => crate::profile::output::compile(o, "output")?,
+        None => crate::profile::output::OutputSpec::default(),
+    };
     Ok(Profile {
         name: raw.site.name.clone(),
         path: path.to_path_buf(),
@@ -566,5 +570,6 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
         repair_mojibake: raw.decode.repair_mojibake.unwrap_or(true),
         crawl,
         templates,
+        output,
     })
 }

@@ -7,6 +7,7 @@
 pub mod compile;
 pub mod crawl;
 pub mod error;
+pub mod output;
 pub mod raw;
 
 use std::path::{Path, PathBuf};
@@ -267,6 +268,8 @@ pub struct Profile {
     pub crawl: Option<crawl::CrawlConfig>,
     /// Templates in match order.
     pub templates: Vec<Template>,
+    /// New paths of records and listings (`[output]`, defaults when absent).
+    pub output: output::OutputSpec,
 }
 
 impl Profile {

@@ -16,6 +16,8 @@ pub struct RawProfile {
     pub decode: RawDecode,
     /// `[crawl]`: seeds, scope, politeness (used by `crawl` and `run`).
     pub crawl: Option<crate::profile::crawl::RawCrawl>,
+    /// `[output]`: new paths of records and listings (optional).
+    pub output: Option<crate::profile::output::RawOutput>,
     /// `[[template]]`: the page templates, tried in order.
     #[serde(rename = "template", default)]
     pub templates: Vec<RawTemplate>,

@@ -1,0 +1,62 @@
+//! Shared by `extract` and `run`: the output flags (`--layout`), feeding an
+//! assembled result into [`Outputs`], and Ctrl-C handling so an interrupted
+//! run still writes its report (a second Ctrl-C exits at once).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
+
+use crate::crawl::assemble::Assembled;
+use crate::output::writer::{Layout, OutputError, Outputs};
+
+/// Output flags shared by `extract` and `run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputFlags {
+    /// `jsonl`: one file (or standard output); `dir`: --out is a folder with
+    /// records/<new path>.json, errors.jsonl, report.json and redirect maps.
+    #[arg(long, value_enum, default_value_t = Layout::Jsonl)]
+    pub layout: Layout,
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+static WATCH: Once = Once::new();
+
+/// Start watching for Ctrl-C (once per process): the first sets the stop
+/// flag, the second exits with status 130.
+pub(crate) fn watch_ctrl_c() {
+    WATCH.call_once(|| {
+        let _ = std::thread::Builder::new().name("ctrl-c".into()).spawn(|| {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    STOP.store(true, Ordering::SeqCst);
+                    eprintln!("\nsitelift: stopping after this batch (Ctrl-C again to quit now)");
+                }
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            });
+        });
+    });
+}
+
+/// Whether Ctrl-C was pressed.
+pub(crate) fn stop_requested() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
+/// Feed an assembled result (records, error entries, listings) into `outputs`.
+pub(crate) fn feed(outputs: &mut Outputs<'_>, a: &Assembled) -> Result<(), OutputError> {
+    for l in &a.lines {
+        outputs.push_line(l)?;
+    }
+    for (url, template) in &a.listings {
+        outputs.listing(url, template);
+    }
+    outputs.merged(a.merged);
+    Ok(())
+}

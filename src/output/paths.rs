@@ -1,0 +1,328 @@
+//! New paths: where each record lives in the new CMS (and in `--layout dir`),
+//! built from the profile's `[output]` pattern. Every segment is a slug of
+//! `[a-z0-9-]`, bounded in length, so no URL or title, however crafted
+//! (`../`, `%2e%2e`, NUL, 10,000 characters), can make a path that leaves
+//! the output folder. Two records that want the same path are a collision:
+//! the later one (in the stable output order) gets its legacy id appended,
+//! and the collision is reported; nothing is ever silently overwritten.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::profile::output::{OutputSpec, PathPart, SlugSource};
+
+/// Longest path segment (other than the slug), in characters.
+const MAX_SEGMENT: usize = 60;
+/// Most section segments kept.
+const MAX_SECTION_DEPTH: usize = 6;
+
+/// `text` as a slug: lowercase ASCII letters and digits, words joined by
+/// `-`, accents folded where simple, at most `max` characters (cut at a
+/// word boundary when one is near). Empty when nothing is left.
+pub fn slugify(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in text.chars() {
+        let folded = fold(c);
+        for c in folded.chars() {
+            if c.is_ascii_alphanumeric() {
+                if dash && !out.is_empty() {
+                    out.push('-');
+                }
+                dash = false;
+                out.push(c.to_ascii_lowercase());
+            } else if c != '\'' && c != '’' {
+                dash = true;
+            }
+        }
+        if out.len() > max * 2 {
+            break;
+        }
+    }
+    if out.len() > max {
+        let cut = &out[..max];
+        let cut = match cut.rfind('-') {
+            Some(i) if i >= max / 2 => &cut[..i],
+            _ => cut,
+        };
+        out = cut.trim_end_matches('-').to_string();
+    }
+    out
+}
+
+fn fold(c: char) -> String {
+    let s = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+        'ç' | 'č' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+        'ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' => "u",
+        'ý' | 'ÿ' => "y",
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        '&' => " and ",
+        _ => return c.to_lowercase().collect(),
+    };
+    s.to_string()
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+/// The year and month of a record: from `published`, else the dateline.
+fn year_month(v: &Value) -> (Option<String>, Option<String>) {
+    let from_iso = |s: &str| {
+        let y = s.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
+        let m = s
+            .get(5..7)
+            .filter(|m| m.bytes().all(|b| b.is_ascii_digit()));
+        (y.map(str::to_string), m.map(str::to_string))
+    };
+    if let Some(p) = str_of(v, "published") {
+        let (y, m) = from_iso(p);
+        if y.is_some() {
+            return (y, m);
+        }
+    }
+    if let Some(d) = v.get("dateline").and_then(|d| str_of(d, "date")) {
+        return from_iso(d);
+    }
+    (None, None)
+}
+
+/// The slug of a record, from the profile's sources in order.
+pub fn slug_of(v: &Value, spec: &OutputSpec) -> Option<String> {
+    for src in &spec.slug_from {
+        let s = match src {
+            SlugSource::Url => ["url", "canonical_url"].iter().find_map(|k| {
+                let u = Url::parse(str_of(v, k)?).ok()?;
+                let path = u.path().to_string();
+                let c = spec.url_slug.captures(&path)?;
+                let raw = c.name("slug")?.as_str();
+                let decoded = percent_decode(raw);
+                Some(slugify(&decoded, spec.max_slug))
+            }),
+            SlugSource::Title => str_of(v, "title").map(|t| slugify(t, spec.max_slug)),
+            SlugSource::LegacyId => str_of(v, "legacy_id").map(|t| slugify(t, spec.max_slug)),
+        };
+        if let Some(s) = s.filter(|s| !s.is_empty()) {
+            return Some(s);
+        }
+    }
+    None
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// The record's section names as slug segments (`unfiled` when none).
+pub fn section_path(v: &Value) -> Vec<String> {
+    let names: Vec<String> = v
+        .get("section")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|s| slugify(s, MAX_SEGMENT))
+                .filter(|s| !s.is_empty())
+                .take(MAX_SECTION_DEPTH)
+                .collect()
+        })
+        .unwrap_or_default();
+    if names.is_empty() {
+        vec!["unfiled".to_string()]
+    } else {
+        names
+    }
+}
+
+/// The folder part of a URL's path (`/en/news/iraq/` for
+/// `/en/news/iraq/7198-talks/`), used to find a listing's records.
+pub fn url_folder(url: &str) -> Option<String> {
+    let u = Url::parse(url).ok()?;
+    let path = u.path().trim_end_matches('/');
+    let (dir, _) = path.rsplit_once('/')?;
+    Some(format!("{dir}/"))
+}
+
+/// The path a record wants (before collisions), as `/`-free segments.
+pub fn wanted_path(v: &Value, spec: &OutputSpec) -> Vec<String> {
+    let (year, month) = year_month(v);
+    let slug = slug_of(v, spec)
+        .or_else(|| str_of(v, "legacy_id").map(|i| slugify(i, spec.max_slug)))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "untitled".into());
+    let mut out = Vec::new();
+    for seg in &spec.segments {
+        if seg == &[PathPart::Section] {
+            out.extend(section_path(v));
+            continue;
+        }
+        let mut text = String::new();
+        for part in seg {
+            match part {
+                PathPart::Literal(l) => text.push_str(l),
+                PathPart::Section => {}
+                PathPart::Year => text.push_str(year.as_deref().unwrap_or("undated")),
+                PathPart::Month => text.push_str(month.as_deref().unwrap_or("00")),
+                PathPart::Slug => text.push_str(&slug),
+                PathPart::LegacyId => text.push_str(str_of(v, "legacy_id").unwrap_or("no-id")),
+                PathPart::Template => text.push_str(str_of(v, "template").unwrap_or("page")),
+            }
+        }
+        let max = if seg.contains(&PathPart::Slug) {
+            spec.max_slug + MAX_SEGMENT
+        } else {
+            MAX_SEGMENT
+        };
+        let s = slugify(&text, max);
+        out.push(if s.is_empty() { "x".into() } else { s });
+    }
+    out
+}
+
+/// A listing's URL path without the profile's `listing_strip` parts
+/// (pagination), ending in `/`; None for script URLs (`index.php?…`),
+/// whose identity is in the query.
+pub fn listing_folder(url: &str, spec: &OutputSpec) -> Option<String> {
+    let u = Url::parse(url).ok()?;
+    let mut path = u.path().to_string();
+    for re in &spec.listing_strip {
+        path = re.replace_all(&path, "/").into_owned();
+    }
+    if path.split('/').any(|s| s.contains('.')) {
+        return None;
+    }
+    Some(format!("{}/", path.trim_end_matches('/')))
+}
+
+/// The new section path of a listing page with no records under it: its
+/// folder's segments, slugified. None when nothing is left.
+pub fn listing_path(url: &str, spec: &OutputSpec) -> Option<Vec<String>> {
+    let folder = listing_folder(url, spec)?;
+    let segs: Vec<String> = folder
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| slugify(&percent_decode(s), MAX_SEGMENT))
+        .filter(|s| !s.is_empty())
+        .take(MAX_SECTION_DEPTH + 2)
+        .collect();
+    (!segs.is_empty()).then_some(segs)
+}
+
+/// Two records that wanted one path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Collision {
+    /// The path both wanted.
+    pub wanted: String,
+    /// The key of the record that kept it.
+    pub kept_by: String,
+    /// The key of the record that was moved.
+    pub record: String,
+    /// Where it was moved to.
+    pub moved_to: String,
+}
+
+/// Hands out unique paths in output order, reporting collisions.
+#[derive(Debug, Default)]
+pub struct PathAssigner {
+    taken: HashSet<String>,
+    owner: BTreeMap<String, String>,
+    /// Collisions so far, in output order.
+    pub collisions: Vec<Collision>,
+}
+
+impl PathAssigner {
+    /// The unique path (segments joined by `/`) of the record `key`.
+    pub fn assign(&mut self, key: &str, legacy_id: Option<&str>, wanted: Vec<String>) -> String {
+        let joined = wanted.join("/");
+        if self.taken.insert(joined.clone()) {
+            self.owner.insert(joined.clone(), key.to_string());
+            return joined;
+        }
+        let mut segs = wanted;
+        let last = segs.pop().unwrap_or_else(|| "x".into());
+        let id = legacy_id.map(|i| slugify(i, 20)).filter(|i| !i.is_empty());
+        let mut n = 1;
+        let moved = loop {
+            let suffix = match (&id, n) {
+                (Some(i), 1) => i.clone(),
+                (Some(i), n) => format!("{i}-{n}"),
+                (None, n) => (n + 1).to_string(),
+            };
+            let mut c = segs.clone();
+            c.push(format!("{last}-{suffix}"));
+            let cand = c.join("/");
+            if self.taken.insert(cand.clone()) {
+                break cand;
+            }
+            n += 1;
+        };
+        self.owner.insert(moved.clone(), key.to_string());
+        self.collisions.push(Collision {
+            kept_by: self.owner.get(&joined).cloned().unwrap_or_default(),
+            wanted: joined,
+            record: key.to_string(),
+            moved_to: moved.clone(),
+        });
+        moved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn slugs_are_safe_and_bounded() {
+        assert_eq!(
+            slugify("Iran says: it will NOT talk!", 80),
+            "iran-says-it-will-not-talk"
+        );
+        assert_eq!(slugify("../../etc/passwd", 80), "etc-passwd");
+        assert_eq!(slugify("Café & Société", 80), "cafe-and-societe");
+        assert_eq!(slugify("Iran’s plan", 80), "irans-plan");
+        assert_eq!(slugify("..", 80), "");
+        let long = "word ".repeat(5000);
+        let s = slugify(&long, 80);
+        assert!(s.len() <= 80 && !s.ends_with('-'), "{s}");
+    }
+
+    #[test]
+    fn path_from_section_year_and_url_slug_else_title() {
+        let spec = OutputSpec::default();
+        let v = json!({"url": "https://x.org/en/news/iraq/7198-iran-talks/", "title": "T",
+            "section": ["News & Views", "Iraq"], "published": "2006-05-14T09:12:00+00:00"});
+        assert_eq!(
+            wanted_path(&v, &spec).join("/"),
+            "news-and-views/iraq/2006/7198-iran-talks"
+        );
+        let v = json!({"url": "https://x.org/en/index.php?option=com_content&id=1",
+            "title": "A Title", "section": [], "legacy_id": "1"});
+        assert_eq!(wanted_path(&v, &spec).join("/"), "unfiled/undated/a-title");
+    }
+
+    #[test]
+    fn collisions_get_the_legacy_id_and_are_reported() {
+        let mut a = PathAssigner::default();
+        let w = vec!["news".to_string(), "same".to_string()];
+        assert_eq!(a.assign("1", Some("1"), w.clone()), "news/same");
+        assert_eq!(a.assign("2", Some("2"), w.clone()), "news/same-2");
+        assert_eq!(a.assign("3", None, w.clone()), "news/same-3");
+        assert_eq!(a.collisions.len(), 2);
+        assert_eq!(a.collisions[0].kept_by, "1");
+        assert_eq!(a.collisions[0].record, "2");
+    }
+}

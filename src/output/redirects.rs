@@ -1,0 +1,306 @@
+//! The redirect map: every legacy URL seen (the record's URL, its canonical
+//! URL, its aliases, and the ledger's aliases: redirect sources, `www.` and
+//! scheme variants, Joomla id URLs) mapped to the record's new URL, and
+//! listing pages to their new section URL. Written as CSV (for people and
+//! importers) and as an nginx `map` block keyed by `$request_uri`. A legacy
+//! URL claimed by two records is a conflict: the first (in output order)
+//! keeps it, and both are reported.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+use url::Url;
+
+/// One line of the map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The legacy URL, absolute.
+    pub from: String,
+    /// The new URL (prefix + path + `/`).
+    pub to: String,
+    /// Why: `url`, `canonical_url`, `alias`, `ledger:<how>`, `listing`, `listing_alias`.
+    pub kind: String,
+    /// The record key (legacy id, else URL) or `listing`.
+    pub record: String,
+}
+
+/// Collects redirects in output order.
+#[derive(Debug, Default)]
+pub struct RedirectMap {
+    by_from: BTreeMap<String, Redirect>,
+    conflicts: Vec<Value>,
+}
+
+impl RedirectMap {
+    /// Map `from` to `to`; a second, different target is a conflict.
+    pub fn add(&mut self, from: &str, to: &str, kind: &str, record: &str) {
+        if from.is_empty() {
+            return;
+        }
+        match self.by_from.get(from) {
+            Some(r) if r.to == to => {}
+            Some(r) => self.conflicts.push(json!({
+                "url": from,
+                "kept": { "record": r.record, "to": r.to },
+                "also": { "record": record, "to": to, "kind": kind },
+            })),
+            None => {
+                self.by_from.insert(
+                    from.to_string(),
+                    Redirect {
+                        from: from.into(),
+                        to: to.into(),
+                        kind: kind.into(),
+                        record: record.into(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Map a record's URLs (`url`, `canonical_url`, `aliases`) to `to`.
+    pub fn add_record(&mut self, v: &Value, to: &str, record: &str) {
+        for k in ["url", "canonical_url"] {
+            if let Some(u) = v.get(k).and_then(Value::as_str) {
+                self.add(u, to, k, record);
+            }
+        }
+        for a in v
+            .get("aliases")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            self.add(a, to, "alias", record);
+        }
+    }
+
+    /// Map the ledger's aliases (alias, canonical, how) through the
+    /// canonical URL's target. Returns the aliases whose canonical URL
+    /// produced nothing (a failed or unmatched page), with the canonical.
+    pub fn add_ledger_aliases(
+        &mut self,
+        aliases: &[(String, String, String)],
+    ) -> Vec<(String, String)> {
+        let targets: HashMap<String, (String, String)> = self
+            .by_from
+            .values()
+            .map(|r| (r.from.clone(), (r.to.clone(), r.record.clone())))
+            .collect();
+        let mut unmapped = Vec::new();
+        for (alias, canonical, how) in aliases {
+            match targets.get(canonical) {
+                Some((to, record)) => self.add(alias, to, &format!("ledger:{how}"), record),
+                None => unmapped.push((alias.clone(), canonical.clone())),
+            }
+        }
+        unmapped
+    }
+
+    /// Whether `url` is mapped.
+    pub fn contains(&self, url: &str) -> bool {
+        self.by_from.contains_key(url)
+    }
+
+    /// Every redirect, sorted by legacy URL.
+    pub fn entries(&self) -> impl Iterator<Item = &Redirect> {
+        self.by_from.values()
+    }
+
+    /// Legacy URLs claimed twice.
+    pub fn conflicts(&self) -> &[Value] {
+        &self.conflicts
+    }
+
+    /// The CSV text: `legacy_url,new_url,kind,record`.
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from("legacy_url,new_url,kind,record\n");
+        for r in self.entries() {
+            let _ = writeln!(
+                s,
+                "{},{},{},{}",
+                csv(&r.from),
+                csv(&r.to),
+                csv(&r.kind),
+                csv(&r.record)
+            );
+        }
+        s
+    }
+
+    /// An nginx `map` block on `$request_uri` (path and query of the
+    /// legacy URL; scheme and host variants collapse into one line).
+    pub fn to_nginx(&self) -> String {
+        let mut s = String::from(
+            "# sitelift redirect map. In the http block:\n\
+             #   include redirects.map;\n\
+             # and in the legacy server block:\n\
+             #   if ($sitelift_new_url) { return 301 $sitelift_new_url; }\n\
+             map $request_uri $sitelift_new_url {\n    default \"\";\n",
+        );
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        let mut regexes: BTreeMap<String, &str> = BTreeMap::new();
+        for r in self.entries() {
+            let Ok(u) = Url::parse(&r.from) else { continue };
+            let mut key = u.path().to_string();
+            if let Some(q) = u.query() {
+                key.push('?');
+                key.push_str(q);
+            }
+            if seen.get(&key).is_some_and(|to| *to != r.to) {
+                s.push_str(&format!(
+                    "    # conflict: {} also wanted {}\n",
+                    nginx_str(&key),
+                    nginx_str(&r.to)
+                ));
+                continue;
+            }
+            if seen.insert(key.clone(), &r.to).is_none() {
+                if key.chars().any(char::is_control) || r.to.chars().any(char::is_control) {
+                    continue;
+                }
+                s.push_str(&format!("    {} {};\n", nginx_str(&key), nginx_str(&r.to)));
+                if let Some(re) = query_regex(&u) {
+                    regexes.entry(re).or_insert(&r.to);
+                }
+            }
+        }
+        if !regexes.is_empty() {
+            s.push_str(
+                "    # Query URLs in any parameter order, with extra parameters (Itemid, …):\n",
+            );
+        }
+        for (re, to) in regexes {
+            s.push_str(&format!("    {} {};\n", nginx_str(&re), nginx_str(to)));
+        }
+        s.push_str("}\n");
+        s
+    }
+}
+
+/// An nginx (PCRE) regex key matching `u`'s path with every parameter of
+/// its query, in any order, among other parameters: browsers ask for
+/// `index.php?option=…&id=7198&Itemid=26`, the crawl keeps the canonical
+/// `index.php?id=7198&option=…`. None when the URL has no query or has a
+/// character that does not belong in a map key.
+pub fn query_regex(u: &Url) -> Option<String> {
+    let q = u.query().filter(|q| !q.is_empty())?;
+    let text = format!("{}?{q}", u.path());
+    if text.contains(['$', '"', '\\']) || text.chars().any(char::is_control) {
+        return None;
+    }
+    let mut re = format!("~^{}\\?", regex::escape(u.path()));
+    for pair in q.split('&').filter(|p| !p.is_empty()) {
+        re.push_str(&format!(
+            "(?=(?:[^#]*&)?{}(?:&|#|\\z))",
+            regex::escape(pair)
+        ));
+    }
+    Some(re)
+}
+
+fn csv(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn nginx_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '$' => out.push_str("%24"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicts_keep_the_first_and_are_reported() {
+        let mut m = RedirectMap::default();
+        m.add("https://a.org/x", "/n/1/", "url", "1");
+        m.add("https://a.org/x", "/n/1/", "alias", "1");
+        m.add("https://a.org/x", "/n/2/", "alias", "2");
+        assert_eq!(m.entries().count(), 1);
+        assert_eq!(m.conflicts().len(), 1);
+        assert_eq!(m.conflicts()[0]["also"]["record"], "2");
+    }
+
+    #[test]
+    fn ledger_aliases_follow_their_canonical() {
+        let mut m = RedirectMap::default();
+        m.add("https://a.org/p/", "/n/p/", "url", "7");
+        let un = m.add_ledger_aliases(&[
+            (
+                "http://a.org/p/".into(),
+                "https://a.org/p/".into(),
+                "variant".into(),
+            ),
+            (
+                "https://a.org/q".into(),
+                "https://a.org/gone".into(),
+                "redirect".into(),
+            ),
+        ]);
+        assert!(m.contains("http://a.org/p/"));
+        assert_eq!(un.len(), 1);
+    }
+
+    #[test]
+    fn csv_and_nginx_escape() {
+        let mut m = RedirectMap::default();
+        m.add("https://a.org/a,b?x=\"1\"", "/n/", "url", "1");
+        m.add("http://www.a.org/a,b?x=\"1\"", "/n/", "alias", "1");
+        assert!(m.to_csv().contains("\"https://a.org/a,b?x=\"\"1\"\"\""));
+        let n = m.to_nginx();
+        let exact = n.lines().filter(|l| l.contains("/n/") && !l.contains("~^"));
+        assert_eq!(exact.count(), 1, "{n}");
+        assert!(n.contains(r#""/a,b?x=%221%22" "/n/";"#), "{n}");
+    }
+
+    fn nginx_unquote(s: &str) -> String {
+        let inner = &s[1..s.len() - 1];
+        inner
+            .replace("\\\\", "\u{1}")
+            .replace("\\\"", "\"")
+            .replace('\u{1}', "\\")
+    }
+
+    #[test]
+    fn query_urls_match_in_any_order_with_extra_parameters() {
+        let u =
+            Url::parse("https://a.org/en/index.php?id=7198&option=com_content&task=view").unwrap();
+        let re = query_regex(&u).unwrap();
+        let mut m = RedirectMap::default();
+        m.add(u.as_str(), "/n/7198/", "url", "7198");
+        let map = m.to_nginx();
+        let line = map.lines().find(|l| l.contains("~^")).expect(&map);
+        let key = line.trim().split(' ').next().unwrap();
+        assert_eq!(nginx_unquote(key), re);
+        let pcre = fancy_regex::Regex::new(re.trim_start_matches('~')).unwrap();
+        let hit = |s: &str| pcre.is_match(s).unwrap();
+        assert!(hit(
+            "/en/index.php?option=com_content&task=view&id=7198&Itemid=26"
+        ));
+        assert!(hit("/en/index.php?id=7198&option=com_content&task=view"));
+        assert!(!hit("/en/index.php?option=com_content&task=view&id=71980"));
+        assert!(!hit("/en/index.php?option=com_content&task=view&xid=7198"));
+        assert!(!hit("/en/index.php?option=com_content&task=view"));
+        assert!(!hit("/en/indexXphp?option=com_content&task=view&id=7198"));
+        assert!(query_regex(&Url::parse("https://a.org/p/").unwrap()).is_none());
+    }
+}

@@ -1,0 +1,467 @@
+//! Writing a migration's outputs: the records (JSON Lines, or one JSON file
+//! per record under its new path with `--layout dir`), the redirect map,
+//! and the run report. Every file is written to a temporary name and renamed
+//! into place; the record folder of `--layout dir` is staged in a hidden
+//! folder and swapped in at the end, so an interrupted run never leaves a
+//! half-written record or a half-updated folder. Lines are taken in the
+//! order given (callers give a stable order), never reordered by timing.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::Value;
+
+use super::paths::{
+    listing_folder, listing_path, section_path, url_folder, wanted_path, PathAssigner,
+};
+use super::redirects::RedirectMap;
+use super::report::{Report, ReportBuilder};
+use crate::profile::Profile;
+use std::collections::{BTreeMap, HashMap};
+
+/// How records are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Layout {
+    /// One JSON Lines file (records, then error entries).
+    #[default]
+    Jsonl,
+    /// A folder: `records/<new path>.json`, `errors.jsonl`, and the side files.
+    Dir,
+}
+
+/// Problems writing outputs.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// A file or folder could not be written.
+    #[error("cannot write {path} (is the disk full or the folder read-only?)")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// `--layout dir` without `--out`.
+    #[error("--layout dir needs --out FOLDER")]
+    DirNeedsOut,
+    /// The ledger could not be read for the report or redirects.
+    #[error("reading the ledger of {0}: {1}")]
+    Ledger(PathBuf, String),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Write `bytes` to `path` atomically: a temporary file beside it, synced,
+/// then renamed into place.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
+    let tmp = path.with_file_name(format!(".{name}.partial"));
+    let mut f = File::create(&tmp).map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
+    f.sync_all().map_err(io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io(path))
+}
+
+/// Where the side files (report, redirects) go.
+#[derive(Debug, Clone)]
+struct Side {
+    dir: PathBuf,
+    prefix: String,
+}
+
+impl Side {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{}{name}", self.prefix))
+    }
+}
+
+enum Records {
+    Lines {
+        w: BufWriter<Box<dyn Write>>,
+        target: Option<(PathBuf, PathBuf)>,
+    },
+    Dir {
+        stage: PathBuf,
+        dest: PathBuf,
+        errors: Vec<String>,
+    },
+}
+
+/// The outputs of one `extract` or `run`.
+pub struct Outputs<'p> {
+    profile: &'p Profile,
+    records: Records,
+    side: Option<Side>,
+    paths: PathAssigner,
+    redirects: RedirectMap,
+    report: ReportBuilder,
+    listings: Vec<(String, String)>,
+    /// URL folder of records → their section paths, counted (for listings).
+    folders: HashMap<String, BTreeMap<String, usize>>,
+    ledger_aliases: Vec<(String, String, String)>,
+}
+
+/// What [`Outputs::finish`] wrote.
+#[derive(Debug)]
+pub struct Finished {
+    /// The report (also in `report.json` when written to files).
+    pub report: Report,
+    /// Redirect lines written.
+    pub redirects: usize,
+}
+
+impl<'p> Outputs<'p> {
+    /// Open the outputs: `out` is the JSONL file (None: standard output,
+    /// no side files) or, with [`Layout::Dir`], the output folder.
+    pub fn open(
+        profile: &'p Profile,
+        layout: Layout,
+        out: Option<&Path>,
+    ) -> Result<Outputs<'p>, OutputError> {
+        let (records, side) = match (layout, out) {
+            (Layout::Jsonl, None) => (
+                Records::Lines {
+                    w: BufWriter::new(Box::new(std::io::stdout())),
+                    target: None,
+                },
+                None,
+            ),
+            (Layout::Jsonl, Some(p)) => {
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "records.jsonl".into());
+                let tmp = p.with_file_name(format!(".{name}.partial"));
+                if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(io(parent))?;
+                }
+                let f = File::create(&tmp).map_err(io(&tmp))?;
+                let stem = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
+                let dir = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| PathBuf::from("."));
+                (
+                    Records::Lines {
+                        w: BufWriter::new(Box::new(f)),
+                        target: Some((tmp, p.to_path_buf())),
+                    },
+                    Some(Side {
+                        dir,
+                        prefix: format!("{stem}."),
+                    }),
+                )
+            }
+            (Layout::Dir, None) => return Err(OutputError::DirNeedsOut),
+            (Layout::Dir, Some(d)) => {
+                std::fs::create_dir_all(d).map_err(io(d))?;
+                let stage = d.join(".records.partial");
+                if stage.exists() {
+                    std::fs::remove_dir_all(&stage).map_err(io(&stage))?;
+                }
+                std::fs::create_dir_all(&stage).map_err(io(&stage))?;
+                (
+                    Records::Dir {
+                        stage,
+                        dest: d.join("records"),
+                        errors: Vec::new(),
+                    },
+                    Some(Side {
+                        dir: d.to_path_buf(),
+                        prefix: String::new(),
+                    }),
+                )
+            }
+        };
+        Ok(Outputs {
+            profile,
+            records,
+            side,
+            paths: PathAssigner::default(),
+            redirects: RedirectMap::default(),
+            report: ReportBuilder::new(profile),
+            listings: Vec::new(),
+            folders: HashMap::new(),
+            ledger_aliases: Vec::new(),
+        })
+    }
+
+    /// Take one output line: a record or an error entry.
+    pub fn push_line(&mut self, line: &str) -> Result<(), OutputError> {
+        let v: Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(_) => return self.write_line(line, None),
+        };
+        self.report.line(&v);
+        if v.get("error").is_some() || v.get("template").is_none() {
+            return self.write_line(line, None);
+        }
+        let key = record_key(&v);
+        let id = v.get("legacy_id").and_then(Value::as_str);
+        let path = self
+            .paths
+            .assign(&key, id, wanted_path(&v, &self.profile.output));
+        let to = format!("{}{path}/", self.profile.output.url_prefix);
+        self.redirects.add_record(&v, &to, &key);
+        if let Some(folder) = v.get("url").and_then(Value::as_str).and_then(url_folder) {
+            *self
+                .folders
+                .entry(folder)
+                .or_default()
+                .entry(section_path(&v).join("/"))
+                .or_default() += 1;
+        }
+        self.write_line(line, Some((&path, &v)))
+    }
+
+    fn write_line(
+        &mut self,
+        line: &str,
+        record: Option<(&str, &Value)>,
+    ) -> Result<(), OutputError> {
+        match &mut self.records {
+            Records::Lines { w, target } => {
+                let place = target
+                    .as_ref()
+                    .map(|t| t.0.clone())
+                    .unwrap_or_else(|| PathBuf::from("standard output"));
+                w.write_all(line.as_bytes())
+                    .and_then(|_| w.write_all(b"\n"))
+                    .map_err(io(&place))
+            }
+            Records::Dir { stage, errors, .. } => match record {
+                None => {
+                    errors.push(line.to_string());
+                    Ok(())
+                }
+                Some((path, v)) => {
+                    let file = safe_join(stage, path);
+                    if let Some(parent) = file.parent() {
+                        std::fs::create_dir_all(parent).map_err(io(parent))?;
+                    }
+                    let mut text = serde_json::to_string_pretty(v).unwrap_or_default();
+                    text.push('\n');
+                    write_atomic(&file, text.as_bytes())
+                }
+            },
+        }
+    }
+
+    /// A listing page (a template that does not emit): counted, and mapped
+    /// to its new section path in the redirect map.
+    pub fn listing(&mut self, url: &str, template: &str) {
+        self.report.listing(template);
+        self.listings.push((url.to_string(), template.to_string()));
+    }
+
+    /// Pages merged into another record by legacy id.
+    pub fn merged(&mut self, n: usize) {
+        self.report.merged(n as u64);
+    }
+
+    /// Read the store's ledger: its counts for the report and its aliases
+    /// for the redirect map.
+    pub fn ledger(&mut self, store: &Path) -> Result<(), OutputError> {
+        let err = |e: crate::frontier::ledger::LedgerError| {
+            OutputError::Ledger(store.to_path_buf(), e.to_string())
+        };
+        let ledger = crate::frontier::ledger::Ledger::open(store).map_err(err)?;
+        let counts = ledger.counts().map_err(err)?;
+        self.report.pages(
+            counts
+                .into_iter()
+                .map(|(s, r, n)| (s.as_str().to_string(), r, n)),
+        );
+        self.ledger_aliases = ledger
+            .all_aliases()
+            .map_err(err)?
+            .into_iter()
+            .map(|(a, c, h)| (a, c, h.as_str().to_string()))
+            .collect();
+        Ok(())
+    }
+
+    fn build_report(&mut self, outcome: Option<&str>) -> Report {
+        let mut unmapped_listings = Vec::new();
+        let mut listings = std::mem::take(&mut self.listings);
+        listings.sort();
+        for (url, _) in &listings {
+            // The section its records are filed under, else its own URL path.
+            let from_records = listing_folder(url, &self.profile.output)
+                .and_then(|f| self.folders.get(&f))
+                .and_then(|c| c.iter().max_by_key(|(p, n)| (**n, std::cmp::Reverse(*p))))
+                .map(|(p, _)| p.clone());
+            match from_records
+                .or_else(|| listing_path(url, &self.profile.output).map(|p| p.join("/")))
+            {
+                Some(p) => {
+                    let to = format!("{}{p}/", self.profile.output.url_prefix);
+                    self.redirects.add(url, &to, "listing", "listing");
+                }
+                None => unmapped_listings.push(url.clone()),
+            }
+        }
+        let aliases = std::mem::take(&mut self.ledger_aliases);
+        let unmapped_aliases = self.redirects.add_ledger_aliases(&aliases);
+        let mut report = std::mem::take(&mut self.report);
+        if let Some(o) = outcome {
+            report.outcome(o);
+        }
+        let mut report = report.build(
+            std::mem::take(&mut self.paths.collisions),
+            self.redirects.conflicts().to_vec(),
+            unmapped_listings,
+        );
+        report.unmapped_aliases = unmapped_aliases
+            .into_iter()
+            .map(|(alias, canonical)| serde_json::json!({ "alias": alias, "canonical": canonical }))
+            .collect();
+        report
+    }
+
+    fn write_side(&self, report: &Report) -> Result<(), OutputError> {
+        if let Some(side) = &self.side {
+            std::fs::create_dir_all(&side.dir).map_err(io(&side.dir))?;
+            let json = serde_json::to_string_pretty(report).unwrap_or_default() + "\n";
+            write_atomic(&side.path("report.json"), json.as_bytes())?;
+            write_atomic(
+                &side.path("redirects.csv"),
+                self.redirects.to_csv().as_bytes(),
+            )?;
+            write_atomic(
+                &side.path("redirects.map"),
+                self.redirects.to_nginx().as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Finish: move the records into place, write the redirect map and the
+    /// report, and print the summary on stderr.
+    pub fn finish(mut self) -> Result<Finished, OutputError> {
+        let report = self.build_report(None);
+        match std::mem::replace(
+            &mut self.records,
+            Records::Lines {
+                w: BufWriter::new(Box::new(std::io::sink())),
+                target: None,
+            },
+        ) {
+            Records::Lines { mut w, target } => {
+                let place = target.as_ref().map(|t| t.0.clone()).unwrap_or_default();
+                w.flush().map_err(io(&place))?;
+                drop(w);
+                if let Some((tmp, dst)) = target {
+                    File::open(&tmp)
+                        .and_then(|f| f.sync_all())
+                        .map_err(io(&tmp))?;
+                    std::fs::rename(&tmp, &dst).map_err(io(&dst))?;
+                }
+            }
+            Records::Dir {
+                stage,
+                dest,
+                errors,
+            } => {
+                let mut text = errors.join("\n");
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                let parent = dest.parent().unwrap_or(Path::new("."));
+                write_atomic(&parent.join("errors.jsonl"), text.as_bytes())?;
+                let old = parent.join(".records.old");
+                if old.exists() {
+                    std::fs::remove_dir_all(&old).map_err(io(&old))?;
+                }
+                if dest.exists() {
+                    std::fs::rename(&dest, &old).map_err(io(&dest))?;
+                }
+                std::fs::rename(&stage, &dest).map_err(io(&dest))?;
+                if old.exists() {
+                    std::fs::remove_dir_all(&old).map_err(io(&old))?;
+                }
+            }
+        }
+        self.write_side(&report)?;
+        eprint!("{}", report.summary());
+        Ok(Finished {
+            redirects: self.redirects.entries().count(),
+            report,
+        })
+    }
+
+    /// Stop without publishing records (Ctrl-C, or a failure): the report
+    /// is still written, with `outcome` saying why, and summarised.
+    pub fn abort(mut self, outcome: &str) -> Report {
+        let report = self.build_report(Some(outcome));
+        match &self.records {
+            Records::Lines {
+                target: Some((tmp, _)),
+                ..
+            } => {
+                let _ = std::fs::remove_file(tmp);
+            }
+            Records::Dir { stage, .. } => {
+                let _ = std::fs::remove_dir_all(stage);
+            }
+            Records::Lines { target: None, .. } => {}
+        }
+        if let Some(side) = &self.side {
+            let json = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
+            if let Err(e) = write_atomic(&side.path("report.json"), json.as_bytes()) {
+                eprintln!("sitelift: {e}");
+            }
+        }
+        eprint!("{}", report.summary());
+        report
+    }
+}
+
+/// The key that identifies a record across runs: legacy id, else URL.
+pub fn record_key(v: &Value) -> String {
+    match v.get("legacy_id").and_then(Value::as_str) {
+        Some(id) if !id.is_empty() => id.to_string(),
+        _ => v
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+    }
+}
+
+/// `base/<path>.json`, where `path` is `/`-joined slug segments. Any
+/// segment that is not a plain name (it cannot be, but this is the last
+/// line of defence) is replaced, so the result is always inside `base`.
+pub fn safe_join(base: &Path, path: &str) -> PathBuf {
+    let mut out = base.to_path_buf();
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    for (i, s) in segs.iter().enumerate() {
+        let plain = matches!(Path::new(s).components().next(), Some(Component::Normal(_)))
+            && Path::new(s).components().count() == 1
+            && !s.contains(['\\', ':', '\0'])
+            && s.len() <= 240;
+        let s = if plain {
+            s.to_string()
+        } else {
+            "x".to_string()
+        };
+        if i + 1 == segs.len() {
+            out.push(format!("{s}.json"));
+        } else {
+            out.push(s);
+        }
+    }
+    if segs.is_empty() {
+        out.push("x.json");
+    }
+    out
+}

@@ -1,0 +1,264 @@
+//! The optional `[output]` section of a site profile: how each record's new
+//! path (in the new CMS, and in `--layout dir`) is built, and how listing
+//! pages map to their new section path. Two phases like the rest of the
+//! profile: serde reads [`RawOutput`] (unknown keys rejected), [`compile`]
+//! checks the path pattern and regexes once and builds [`OutputSpec`].
+//!
+//! ```toml
+//! [output]
+//! path = "{section}/{year}/{slug}"   # placeholders: section year month slug legacy_id template
+//! slug_from = ["url", "title"]       # first that gives a slug wins
+//! url_slug = '/(?:\d+-)?(?P<slug>[a-z0-9-]+)/?$'  # on the URL path; group `slug`
+//! max_slug = 80
+//! url_prefix = "/"                   # new URLs in the redirect map: prefix + path + "/"
+//! listing_strip = ['/page/\d+/?$']   # removed from a listing URL path before it becomes a section path
+//! ```
+
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::compile::regex;
+use super::error::CompileError;
+
+/// `[output]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    /// Path pattern of a record, `/`-separated, with `{placeholders}`.
+    pub path: Option<Spanned<String>>,
+    /// Where slugs come from, in order: `url`, `title`, `legacy_id`.
+    pub slug_from: Option<Vec<Spanned<String>>>,
+    /// Regex on the URL path with a `slug` group.
+    pub url_slug: Option<Spanned<String>>,
+    /// Longest slug, in characters (default 80).
+    pub max_slug: Option<Spanned<usize>>,
+    /// Prefix of new URLs in the redirect map (default `/`).
+    pub url_prefix: Option<Spanned<String>>,
+    /// Regexes removed from a listing's URL path (pagination).
+    pub listing_strip: Option<Vec<Spanned<String>>>,
+}
+
+/// One part of a path pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// Literal text (slugified when used).
+    Literal(String),
+    /// The section names, each slugified, as several segments.
+    Section,
+    /// The year of `published` (else the dateline's), `undated` when none.
+    Year,
+    /// The two-digit month, `00` when none.
+    Month,
+    /// The slug.
+    Slug,
+    /// The legacy id, `no-id` when none.
+    LegacyId,
+    /// The template name.
+    Template,
+}
+
+/// Where a slug may come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlugSource {
+    /// The `slug` group of `url_slug` on the record URL's path.
+    Url,
+    /// The title, slugified.
+    Title,
+    /// The legacy id.
+    LegacyId,
+}
+
+/// Compiled `[output]` (defaults when the section is absent).
+#[derive(Debug, Clone)]
+pub struct OutputSpec {
+    /// Segments of the path pattern; each segment is a list of parts.
+    pub segments: Vec<Vec<PathPart>>,
+    /// Slug sources in order.
+    pub slug_from: Vec<SlugSource>,
+    /// Regex with a `slug` group, matched on the URL path.
+    pub url_slug: Regex,
+    /// Longest slug, in characters.
+    pub max_slug: usize,
+    /// Prefix of new URLs.
+    pub url_prefix: String,
+    /// Removed from listing URL paths.
+    pub listing_strip: Vec<Regex>,
+}
+
+const DEFAULT_PATH: &str = "{section}/{year}/{slug}";
+const DEFAULT_URL_SLUG: &str = r"/(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)/?$";
+const DEFAULT_LISTING_STRIP: &str = r"/page/\d+/?$";
+
+impl Default for OutputSpec {
+    fn default() -> Self {
+        compile(&RawOutput::default(), "output").expect("the default [output] compiles")
+    }
+}
+
+fn parse_pattern(p: &str) -> Result<Vec<Vec<PathPart>>, String> {
+    let mut segments = Vec::new();
+    for seg in p.trim_matches('/').split('/') {
+        if seg.is_empty() {
+            return Err("empty segment (`//`) in the path pattern".into());
+        }
+        let mut parts = Vec::new();
+        let mut rest = seg;
+        while !rest.is_empty() {
+            match rest.find('{') {
+                Some(0) => {
+                    let end = rest
+                        .find('}')
+                        .ok_or_else(|| format!("unclosed `{{` in `{seg}`"))?;
+                    let part = match &rest[1..end] {
+                        "section" => PathPart::Section,
+                        "year" => PathPart::Year,
+                        "month" => PathPart::Month,
+                        "slug" => PathPart::Slug,
+                        "legacy_id" => PathPart::LegacyId,
+                        "template" => PathPart::Template,
+                        other => {
+                            return Err(format!(
+                            "unknown placeholder `{{{other}}}` (use section, year, month, slug, legacy_id, template)"
+                        ))
+                        }
+                    };
+                    if part == PathPart::Section && seg != "{section}" {
+                        return Err("`{section}` must be a whole segment".into());
+                    }
+                    parts.push(part);
+                    rest = &rest[end + 1..];
+                }
+                Some(i) => {
+                    parts.push(PathPart::Literal(rest[..i].to_string()));
+                    rest = &rest[i..];
+                }
+                None => {
+                    parts.push(PathPart::Literal(rest.to_string()));
+                    rest = "";
+                }
+            }
+        }
+        segments.push(parts);
+    }
+    let has = |want: &PathPart| segments.iter().flatten().any(|p| p == want);
+    if !has(&PathPart::Slug) && !has(&PathPart::LegacyId) {
+        return Err("the path pattern needs `{slug}` or `{legacy_id}`, or every record would get the same path".into());
+    }
+    Ok(segments)
+}
+
+/// Compile `[output]`; `key` is the section's dotted name (`output`).
+pub fn compile(raw: &RawOutput, key: &str) -> Result<OutputSpec, CompileError> {
+    let (pattern, span) = match &raw.path {
+        Some(p) => (p.get_ref().as_str(), Some(p.span())),
+        None => (DEFAULT_PATH, None),
+    };
+    let segments =
+        parse_pattern(pattern).map_err(|m| CompileError::new(format!("{key}.path"), span, m))?;
+    let slug_from = match &raw.slug_from {
+        None => vec![SlugSource::Url, SlugSource::Title],
+        Some(list) => {
+            let mut out = Vec::new();
+            for (i, s) in list.iter().enumerate() {
+                out.push(match s.get_ref().as_str() {
+                    "url" => SlugSource::Url,
+                    "title" => SlugSource::Title,
+                    "legacy_id" => SlugSource::LegacyId,
+                    other => {
+                        return Err(CompileError::new(
+                            format!("{key}.slug_from[{i}]"),
+                            Some(s.span()),
+                            format!("unknown slug source `{other}` (use url, title, legacy_id)"),
+                        ))
+                    }
+                });
+            }
+            if out.is_empty() {
+                return Err(CompileError::new(
+                    format!("{key}.slug_from"),
+                    None,
+                    "give at least one slug source",
+                ));
+            }
+            out
+        }
+    };
+    let url_slug = match &raw.url_slug {
+        Some(s) => {
+            let re = regex(s, &format!("{key}.url_slug"))?;
+            if !re.capture_names().any(|n| n == Some("slug")) {
+                return Err(CompileError::new(
+                    format!("{key}.url_slug"),
+                    Some(s.span()),
+                    "the regex needs a named group `slug`, e.g. `/(?P<slug>[a-z0-9-]+)/?$`",
+                ));
+            }
+            re
+        }
+        None => Regex::new(DEFAULT_URL_SLUG).expect("default url_slug"),
+    };
+    let max_slug = match &raw.max_slug {
+        Some(m) if !(8..=200).contains(m.get_ref()) => {
+            return Err(CompileError::new(
+                format!("{key}.max_slug"),
+                Some(m.span()),
+                "max_slug must be between 8 and 200",
+            ))
+        }
+        Some(m) => *m.get_ref(),
+        None => 80,
+    };
+    let url_prefix = match &raw.url_prefix {
+        Some(p) if !p.get_ref().starts_with('/') && !p.get_ref().contains("://") => {
+            return Err(CompileError::new(
+                format!("{key}.url_prefix"),
+                Some(p.span()),
+                "url_prefix must start with `/` or be an absolute URL",
+            ))
+        }
+        Some(p) => p.get_ref().trim_end_matches('/').to_string() + "/",
+        None => "/".to_string(),
+    };
+    let listing_strip = match &raw.listing_strip {
+        Some(list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, s)| regex(s, &format!("{key}.listing_strip[{i}]")))
+            .collect::<Result<_, _>>()?,
+        None => vec![Regex::new(DEFAULT_LISTING_STRIP).expect("default listing_strip")],
+    };
+    Ok(OutputSpec {
+        segments,
+        slug_from,
+        url_slug,
+        max_slug,
+        url_prefix,
+        listing_strip,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_rejects_unknown_placeholders_and_missing_slug() {
+        assert!(parse_pattern("{section}/{yaer}/{slug}")
+            .unwrap_err()
+            .contains("yaer"));
+        assert!(parse_pattern("{section}/{year}").is_err());
+        assert!(parse_pattern("a//{slug}").is_err());
+        assert!(parse_pattern("x{section}/{slug}").is_err());
+        let p = parse_pattern("news/{year}-{month}/{slug}").unwrap();
+        assert_eq!(p.len(), 3);
+        assert_eq!(
+            p[1],
+            vec![
+                PathPart::Year,
+                PathPart::Literal("-".into()),
+                PathPart::Month
+            ]
+        );
+    }
+}
