@@ -147,7 +147,8 @@ fn nesting_of_100000_levels_is_cut_with_a_warning() {
             };
             let w = limit_warnings(&out);
             assert!(
-                w.iter().any(|m| m.contains("nested deeper than")),
+                w.iter().any(|m| m.contains("nested deeper than")
+                    || m.contains("formatting elements left open")),
                 "{what}: {:?}",
                 r.warnings
             );
@@ -161,6 +162,30 @@ fn nesting_of_100000_levels_is_cut_with_a_warning() {
                 "{what}: the article body is still there"
             );
         }
+    }
+}
+
+#[test]
+fn formatting_left_open_and_reopened_at_every_block_is_bounded() {
+    // distinct unclosed <b>s are re-opened by the parser inside every later
+    // block: without a bound, 807 levels deep and 25 s for this page
+    let mut frag = String::new();
+    for _ in 0..60 {
+        frag.push_str("<div>");
+        for i in 0..200 {
+            frag.push_str(&format!("<b id=\"b{i}\">"));
+        }
+        frag.push_str("</div>");
+    }
+    frag.push_str("<p>deep text</p>");
+    let page = article_with(frag.as_bytes());
+    for out in extract_all("reopened formatting", &page, ARTICLE_URL) {
+        let w = limit_warnings(&out);
+        assert!(w.iter().any(|m| m.contains("formatting")), "{w:?}");
+        let Outcome::Record(r) = out else {
+            panic!("no record");
+        };
+        assert!(r.body.text.contains("deep text"));
     }
 }
 
