@@ -151,12 +151,143 @@ fn closes_p(name: &str) -> bool {
     )
 }
 
-/// Start tags that close an open element of the same name on top of the stack.
-fn closes_itself(name: &str) -> bool {
+/// Where a start tag implicitly closes an open element of its kind (a new
+/// cell closes the open cell of its row, a new item the open item of its
+/// list), if it does.
+fn implied_close(stack: &[Cow<'_, str>], name: &str) -> Option<usize> {
+    let (targets, stops): (&[&str], &[&str]) = match name {
+        "td" | "th" => (&["td", "th"], &["tr", "table", "html"]),
+        "tr" => (&["tr"], &["tbody", "thead", "tfoot", "table", "html"]),
+        "li" => (&["li"], &["ul", "ol", "table", "html"]),
+        "dt" | "dd" => (&["dt", "dd"], &["dl", "table", "html"]),
+        "option" => (&["option"], &["select", "html"]),
+        "p" => (&["p"], &["button", "table", "td", "th", "html"]),
+        _ => return None,
+    };
+    for (i, open) in stack.iter().enumerate().rev() {
+        if targets.contains(&open.as_ref()) {
+            return Some(i);
+        }
+        if stops.contains(&open.as_ref()) {
+            return None;
+        }
+    }
+    None
+}
+
+/// The HTML "special" elements: an end tag of another element does not
+/// close them (`<span><div></span>` leaves both open).
+fn is_special(name: &str) -> bool {
     matches!(
         name,
-        "p" | "li" | "dt" | "dd" | "option" | "tr" | "td" | "th" | "rt" | "rp"
+        "address"
+            | "applet"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "button"
+            | "caption"
+            | "center"
+            | "colgroup"
+            | "dd"
+            | "details"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "frameset"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "head"
+            | "header"
+            | "hgroup"
+            | "html"
+            | "iframe"
+            | "li"
+            | "listing"
+            | "main"
+            | "marquee"
+            | "menu"
+            | "nav"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "object"
+            | "ol"
+            | "p"
+            | "plaintext"
+            | "pre"
+            | "search"
+            | "section"
+            | "select"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "template"
+            | "textarea"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "title"
+            | "tr"
+            | "ul"
+            | "xmp"
+            | "svg"
+            | "math"
     )
+}
+
+/// Elements an end tag does not close past (the HTML "scope" boundaries).
+fn is_boundary(name: &str, closing: &str) -> bool {
+    match closing {
+        "table" => matches!(name, "html" | "template"),
+        "td" | "th" | "tr" | "tbody" | "thead" | "tfoot" | "caption" => {
+            matches!(name, "html" | "table" | "template")
+        }
+        _ => matches!(
+            name,
+            "applet"
+                | "caption"
+                | "html"
+                | "table"
+                | "td"
+                | "th"
+                | "marquee"
+                | "object"
+                | "template"
+                | "svg"
+                | "math"
+        ),
+    }
+}
+
+/// Where the end tag `name` closes the model stack, if it does. The model
+/// must never believe the tree shallower than the parser makes it, so an end
+/// tag closes only through elements the parser would close too: anything but
+/// a scope boundary for a special element's end tag, nothing special for
+/// another's (the parser ignores `</span>` in `<span><div>`).
+fn closes_at(stack: &[Cow<'_, str>], name: &str) -> Option<usize> {
+    let special = is_special(name);
+    for (i, open) in stack.iter().enumerate().rev() {
+        if open == name {
+            return Some(i);
+        }
+        if is_boundary(open, name) || (!special && is_special(open)) {
+            return None;
+        }
+    }
+    None
 }
 
 /// A tag found by the scanner: its byte range, name and kind.
@@ -289,7 +420,7 @@ pub fn bound_markup_with(
                 if formatting > 0 && is_formatting(&tag.name) {
                     formatting -= 1;
                 }
-                if let Some(pos) = stack.iter().rposition(|n| *n == tag.name) {
+                if let Some(pos) = closes_at(&stack, &tag.name) {
                     stack.truncate(pos);
                 }
             }
@@ -297,8 +428,8 @@ pub fn bound_markup_with(
             if stack.last().is_some_and(|t| t == "p") && closes_p(&tag.name) {
                 stack.pop();
             }
-            if closes_itself(&tag.name) && stack.last() == Some(&tag.name) {
-                stack.pop();
+            if let Some(pos) = implied_close(&stack, &tag.name) {
+                stack.truncate(pos);
             }
             let fmt = is_formatting(&tag.name);
             if elements >= max_elements {
@@ -398,6 +529,20 @@ mod tests {
         let (out, _) = bound_markup_with(&html, 4, 100);
         assert!(out.ends_with("</div>after"), "{out}");
         assert_eq!(out.matches("<div").count(), out.matches("</div>").count());
+    }
+
+    #[test]
+    fn end_tags_the_parser_ignores_do_not_make_the_model_shallower() {
+        // the parser ignores `</span>` here, so the tree grows two levels a round
+        let html = "<span><div></span>".repeat(20);
+        assert_eq!(bound_markup_with(&html, 10, 1000).1.too_deep, 30);
+        // and `</div>` does not close past a table cell
+        let html = "<div><table><tr><td></div>".repeat(10);
+        assert!(bound_markup_with(&html, 10, 1000).1.too_deep > 0);
+        // but ordinary closing still works
+        let html = "<div><span>x</div><ul><li>a<li>b</ul><table><tr><td><div>c</td></tr></table>"
+            .repeat(50);
+        assert_eq!(bound_markup_with(&html, 10, 1000).1.too_deep, 0);
     }
 
     #[test]
