@@ -49,6 +49,16 @@ pub enum CrawlError {
         /// The error.
         source: std::io::Error,
     },
+    /// The store's disk is full or read-only: the crawl stopped where it was.
+    /// The ledger (SQLite) and the WARC files (torn tail repaired on open)
+    /// are consistent, so the same command resumes once space is back.
+    #[error("{message}; the store {} is consistent: free some space (or make it writable) and run the same command again to resume", store.display())]
+    Disk {
+        /// The failure, with the file and the operating system's words.
+        message: String,
+        /// The store folder.
+        store: PathBuf,
+    },
     /// The profile has no `[crawl]` section.
     #[error("profile {0} has no [crawl] section: add start_urls and scope (see README, Crawl configuration)")]
     NoCrawlConfig(String),
@@ -157,7 +167,42 @@ pub fn crawl(
             what: "starting the async runtime".into(),
             source,
         })?;
+    let store = opts.store.clone();
     rt.block_on(run(profile, Arc::new(cfg), opts))
+        .map_err(|e| match is_disk_trouble(&e) {
+            true => CrawlError::Disk {
+                message: e.to_string(),
+                store,
+            },
+            false => e,
+        })
+}
+
+/// True when an error (or one of its sources) says the disk is full or
+/// read-only, whether it came from a file write or from SQLite.
+pub fn is_disk_trouble(e: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind;
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                ErrorKind::StorageFull | ErrorKind::ReadOnlyFilesystem | ErrorKind::QuotaExceeded
+            ) {
+                return true;
+            }
+        }
+        if let Some(rusqlite::Error::SqliteFailure(f, _)) = err.downcast_ref::<rusqlite::Error>() {
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::ReadOnly
+            ) {
+                return true;
+            }
+        }
+        cur = err.source();
+    }
+    false
 }
 
 struct State {

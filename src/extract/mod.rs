@@ -5,6 +5,7 @@
 pub mod body;
 pub mod date;
 pub mod dateline;
+pub mod limits;
 pub mod lists;
 pub mod select;
 pub mod text;
@@ -189,9 +190,13 @@ pub struct Parsed {
     pub doc: Html,
     /// How the bytes were decoded.
     pub decoded: crate::decode::Decoded,
+    /// Work bounds that cut the page (see [`limits`]), as record warnings.
+    pub limits: Vec<String>,
 }
 
 /// Decode and parse a page (None when it is over [`MAX_PAGE_BYTES`]).
+/// Markup nested too deep or with too many elements is bounded before the
+/// parser sees it ([`limits::bound_markup`]); `limits` says what was cut.
 pub fn parse(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
     if page.bytes.len() > MAX_PAGE_BYTES {
         return None;
@@ -201,9 +206,15 @@ pub fn parse(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
         repair_mojibake: profile.repair_mojibake,
     };
     let mut decoded = decode(page.bytes, page.content_type, &opts);
-    let doc = Html::parse_document(&decoded.text);
+    let (text, bounded) = limits::bound_markup(&decoded.text);
+    let doc = Html::parse_document(&text);
+    drop(text);
     decoded.text = String::new(); // the document holds the text now
-    Some(Parsed { doc, decoded })
+    Some(Parsed {
+        doc,
+        decoded,
+        limits: bounded.warnings(),
+    })
 }
 
 /// Extract one page, recording every decision in `trace`.
@@ -245,6 +256,9 @@ pub fn extract_parsed(
         };
     }
     let mut warnings = Vec::new();
+    for w in &parsed.limits {
+        warnings.push(Message::new("limit", None, w.clone()));
+    }
     for w in &dec.warnings {
         warnings.push(Message::new("encoding", None, w.clone()));
     }

@@ -162,6 +162,13 @@ pub fn classify(err: &reqwest::Error) -> (Reason, String) {
     if err.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
         return (Reason::Timeout, detail);
     }
+    let lower = detail.to_ascii_lowercase();
+    // hyper's words for a response head it cannot parse or will not buffer
+    if lower.contains("message head is too large")
+        || (lower.contains("invalid") && lower.contains(" parsed"))
+    {
+        return (Reason::BadResponse, detail);
+    }
     use std::io::ErrorKind as K;
     if matches!(
         io_kind,
@@ -172,7 +179,6 @@ pub fn classify(err: &reqwest::Error) -> (Reason, String) {
     if err.is_connect() {
         return (Reason::Connection, detail);
     }
-    let lower = detail.to_ascii_lowercase();
     if lower.contains("connection closed")
         || lower.contains("incomplete")
         || lower.contains("reset")

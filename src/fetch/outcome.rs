@@ -147,6 +147,10 @@ pub enum Reason {
     TooManyRedirects,
     /// A redirect without a usable `Location`.
     BadRedirect,
+    /// The server's answer is not HTTP we can read (a status line or headers
+    /// that do not parse, headers larger than the client's limit). Not
+    /// retried: a server that sends 1 MB of headers will send them again.
+    BadResponse,
     /// An HTTP status (reserved for callers that turn statuses into failures).
     Http(u16),
     /// Anything else (bad content encoding, client error).
@@ -170,6 +174,7 @@ impl Reason {
             Reason::RedirectLoop => "redirect_loop".into(),
             Reason::TooManyRedirects => "too_many_redirects".into(),
             Reason::BadRedirect => "bad_redirect".into(),
+            Reason::BadResponse => "bad_response".into(),
             Reason::Http(status) => format!("http_{status}"),
             Reason::Other => "other".into(),
         }

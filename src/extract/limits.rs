@@ -1,0 +1,562 @@
+//! Bounds on the work one page may cost, applied before the HTML parser
+//! sees the markup.
+//!
+//! The HTML parser checks "is a `<p>` open?" by walking the stack of open
+//! elements on every start tag, so markup nested N levels deep costs N² steps
+//! (measured: 8,000 nested `<div>`s took 5 s in a debug build; 100,000 would
+//! take many minutes), and table rendering (html2text) recurses per level.
+//! A hostile or broken page must not stall a crawl, so [`bound_markup`] scans
+//! the decoded text once, keeps a rough model of the open elements, and drops
+//! start tags (with their end tags) nested deeper than [`MAX_DEPTH`] or
+//! beyond [`MAX_ELEMENTS`]. Text is never dropped: only the structure beyond
+//! the bound is lost, and the record says so in a `limit` warning. Pages
+//! within the bounds are passed through untouched (no copy).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Elements nested deeper than this (in the scanner's model) lose their tags.
+pub const MAX_DEPTH: usize = 256;
+/// Start tags after this many lose their tags.
+pub const MAX_ELEMENTS: usize = 200_000;
+/// Inline formatting elements (`b`, `font`, …) left open beyond this many
+/// lose their tags: the parser re-opens every open one at each new block
+/// ("reconstructing the active formatting elements"), so 200 distinct
+/// unclosed `<b>`s cost 200 new elements per paragraph and nest the tree
+/// hundreds of levels deep while the element stack model above sees
+/// nothing deep (measured: 12,000 such tags took 25 s to extract).
+pub const MAX_OPEN_FORMATTING: usize = 64;
+
+/// What [`bound_markup`] did to a page.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Bounded {
+    /// Start tags dropped because they were nested deeper than [`MAX_DEPTH`].
+    pub too_deep: usize,
+    /// Start tags dropped because the page had more than [`MAX_ELEMENTS`].
+    pub too_many: usize,
+    /// Formatting start tags dropped because [`MAX_OPEN_FORMATTING`] were open.
+    pub too_much_formatting: usize,
+}
+
+impl Bounded {
+    /// Warnings for the record (empty when nothing was dropped).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if self.too_deep > 0 {
+            w.push(format!(
+                "markup nested deeper than {MAX_DEPTH} levels: {} tags beyond that depth were ignored (their text is kept)",
+                self.too_deep
+            ));
+        }
+        if self.too_many > 0 {
+            w.push(format!(
+                "page has more than {MAX_ELEMENTS} elements: {} tags beyond that were ignored (their text is kept)",
+                self.too_many
+            ));
+        }
+        if self.too_much_formatting > 0 {
+            w.push(format!(
+                "more than {MAX_OPEN_FORMATTING} inline formatting elements left open: {} such tags were ignored (their text is kept)",
+                self.too_much_formatting
+            ));
+        }
+        w
+    }
+}
+
+/// Elements the parser keeps in its list of active formatting elements.
+fn is_formatting(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "b"
+            | "big"
+            | "code"
+            | "em"
+            | "font"
+            | "i"
+            | "nobr"
+            | "s"
+            | "small"
+            | "strike"
+            | "strong"
+            | "tt"
+            | "u"
+    )
+}
+
+/// Elements without content: never pushed on the model stack.
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "br"
+            | "col"
+            | "embed"
+            | "frame"
+            | "hr"
+            | "img"
+            | "input"
+            | "keygen"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "image"
+    )
+}
+
+/// Elements whose content is text up to their end tag.
+fn is_raw_text(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
+    )
+}
+
+/// Start tags that close an open `<p>` (a rough subset of the HTML rules).
+fn closes_p(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "li"
+            | "main"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "table"
+            | "ul"
+    )
+}
+
+/// Where a start tag implicitly closes an open element of its kind (a new
+/// cell closes the open cell of its row, a new item the open item of its
+/// list), if it does.
+fn implied_close(stack: &[Cow<'_, str>], name: &str) -> Option<usize> {
+    let (targets, stops): (&[&str], &[&str]) = match name {
+        "td" | "th" => (&["td", "th"], &["tr", "table", "html"]),
+        "tr" => (&["tr"], &["tbody", "thead", "tfoot", "table", "html"]),
+        "li" => (&["li"], &["ul", "ol", "table", "html"]),
+        "dt" | "dd" => (&["dt", "dd"], &["dl", "table", "html"]),
+        "option" => (&["option"], &["select", "html"]),
+        "p" => (&["p"], &["button", "table", "td", "th", "html"]),
+        _ => return None,
+    };
+    for (i, open) in stack.iter().enumerate().rev() {
+        if targets.contains(&open.as_ref()) {
+            return Some(i);
+        }
+        if stops.contains(&open.as_ref()) {
+            return None;
+        }
+    }
+    None
+}
+
+/// The HTML "special" elements: an end tag of another element does not
+/// close them (`<span><div></span>` leaves both open).
+fn is_special(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "applet"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "button"
+            | "caption"
+            | "center"
+            | "colgroup"
+            | "dd"
+            | "details"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "frameset"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "head"
+            | "header"
+            | "hgroup"
+            | "html"
+            | "iframe"
+            | "li"
+            | "listing"
+            | "main"
+            | "marquee"
+            | "menu"
+            | "nav"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "object"
+            | "ol"
+            | "p"
+            | "plaintext"
+            | "pre"
+            | "search"
+            | "section"
+            | "select"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "template"
+            | "textarea"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "title"
+            | "tr"
+            | "ul"
+            | "xmp"
+            | "svg"
+            | "math"
+    )
+}
+
+/// Elements an end tag does not close past (the HTML "scope" boundaries).
+fn is_boundary(name: &str, closing: &str) -> bool {
+    match closing {
+        "table" => matches!(name, "html" | "template"),
+        "td" | "th" | "tr" | "tbody" | "thead" | "tfoot" | "caption" => {
+            matches!(name, "html" | "table" | "template")
+        }
+        _ => matches!(
+            name,
+            "applet"
+                | "caption"
+                | "html"
+                | "table"
+                | "td"
+                | "th"
+                | "marquee"
+                | "object"
+                | "template"
+                | "svg"
+                | "math"
+        ),
+    }
+}
+
+/// Where the end tag `name` closes the model stack, if it does. The model
+/// must never believe the tree shallower than the parser makes it, so an end
+/// tag closes only through elements the parser would close too: anything but
+/// a scope boundary for a special element's end tag, nothing special for
+/// another's (the parser ignores `</span>` in `<span><div>`).
+fn closes_at(stack: &[Cow<'_, str>], name: &str) -> Option<usize> {
+    let special = is_special(name);
+    for (i, open) in stack.iter().enumerate().rev() {
+        if open == name {
+            return Some(i);
+        }
+        if is_boundary(open, name) || (!special && is_special(open)) {
+            return None;
+        }
+    }
+    None
+}
+
+/// A tag found by the scanner: its byte range, name and kind.
+struct Tag<'a> {
+    end: usize,
+    name: Cow<'a, str>,
+    closing: bool,
+    self_closing: bool,
+}
+
+/// Byte index just past the `>` that ends the tag opened at `start`
+/// (quotes in attributes respected), or the end of the text.
+fn tag_end(b: &[u8], mut i: usize) -> usize {
+    let mut quote = None;
+    while i < b.len() {
+        match (quote, b[i]) {
+            (None, b'>') => return i + 1,
+            (None, q @ (b'"' | b'\'')) if b[i - 1].is_ascii_whitespace() || b[i - 1] == b'=' => {
+                quote = Some(q)
+            }
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// Reads the tag at `start` (`b[start] == b'<'`); None when it is not a tag.
+fn read_tag(text: &str, start: usize) -> Option<Tag<'_>> {
+    let b = text.as_bytes();
+    let mut i = start + 1;
+    let closing = b.get(i) == Some(&b'/');
+    if closing {
+        i += 1;
+    }
+    if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let name_start = i;
+    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'/' && b[i] != b'>' {
+        i += 1;
+    }
+    let raw = &text[name_start..i];
+    let name = if raw.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(raw.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let end = tag_end(b, i);
+    let self_closing = end >= 2 && b[end - 1] == b'>' && b[end - 2] == b'/';
+    Some(Tag {
+        end,
+        name,
+        closing,
+        self_closing,
+    })
+}
+
+/// Finds `</name` (ASCII case-insensitive) from `from`; the end of the text when absent.
+fn find_end_tag(text: &str, from: usize, name: &str) -> usize {
+    let b = text.as_bytes();
+    let n = name.len();
+    let mut i = from;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let at = i + off;
+        if b.get(at + 1) == Some(&b'/')
+            && b.len() >= at + 2 + n
+            && b[at + 2..at + 2 + n].eq_ignore_ascii_case(name.as_bytes())
+        {
+            return at;
+        }
+        i = at + 1;
+    }
+    b.len()
+}
+
+/// Drops the tags of elements nested deeper than [`MAX_DEPTH`] or beyond
+/// [`MAX_ELEMENTS`], keeping all text. Returns the text unchanged (borrowed)
+/// when the page is within the bounds.
+pub fn bound_markup(text: &str) -> (Cow<'_, str>, Bounded) {
+    bound_markup_with(text, MAX_DEPTH, MAX_ELEMENTS)
+}
+
+/// [`bound_markup`] with explicit bounds (for tests).
+pub fn bound_markup_with(
+    text: &str,
+    max_depth: usize,
+    max_elements: usize,
+) -> (Cow<'_, str>, Bounded) {
+    let b = text.as_bytes();
+    let mut stack: Vec<Cow<'_, str>> = Vec::new();
+    // Start tags dropped, by name, whose end tags are still to be dropped.
+    let mut dropped_open: HashMap<String, usize> = HashMap::new();
+    let mut report = Bounded::default();
+    let mut elements = 0usize;
+    // Formatting elements opened and not yet closed by their own end tag.
+    let mut formatting = 0usize;
+    let mut out: Option<String> = None;
+    // Text from `copied` on has not been copied to `out` yet.
+    let mut copied = 0usize;
+    let mut i = 0usize;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let at = i + off;
+        if b[at..].starts_with(b"<!--") {
+            i = text[at + 4..]
+                .find("-->")
+                .map(|p| at + 4 + p + 3)
+                .unwrap_or(b.len());
+            continue;
+        }
+        if matches!(b.get(at + 1), Some(b'!' | b'?')) {
+            i = tag_end(b, at + 1);
+            continue;
+        }
+        let Some(tag) = read_tag(text, at) else {
+            i = at + 1;
+            continue;
+        };
+        let mut drop = false;
+        if tag.closing {
+            // the innermost elements are the dropped ones: their end tags go first
+            if let Some(n) = dropped_open.get_mut(tag.name.as_ref()) {
+                *n -= 1;
+                if *n == 0 {
+                    dropped_open.remove(tag.name.as_ref());
+                }
+                drop = true;
+            } else {
+                if formatting > 0 && is_formatting(&tag.name) {
+                    formatting -= 1;
+                }
+                if let Some(pos) = closes_at(&stack, &tag.name) {
+                    stack.truncate(pos);
+                }
+            }
+        } else if !is_void(&tag.name) && !tag.self_closing {
+            if stack.last().is_some_and(|t| t == "p") && closes_p(&tag.name) {
+                stack.pop();
+            }
+            if let Some(pos) = implied_close(&stack, &tag.name) {
+                stack.truncate(pos);
+            }
+            let fmt = is_formatting(&tag.name);
+            if elements >= max_elements {
+                report.too_many += 1;
+                drop = true;
+            } else if stack.len() >= max_depth {
+                report.too_deep += 1;
+                drop = true;
+            } else if fmt && formatting >= MAX_OPEN_FORMATTING {
+                report.too_much_formatting += 1;
+                drop = true;
+            } else if fmt {
+                formatting += 1;
+            }
+            if drop {
+                *dropped_open.entry(tag.name.to_string()).or_default() += 1;
+            } else if is_raw_text(&tag.name) {
+                // its content is text: skip to its end tag, which closes it
+                elements += 1;
+                i = find_end_tag(text, tag.end, &tag.name);
+                continue;
+            } else {
+                elements += 1;
+                stack.push(tag.name.clone());
+            }
+        }
+        if drop {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..at]);
+            o.push(' ');
+            copied = tag.end;
+        }
+        i = tag.end;
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            (Cow::Owned(o), report)
+        }
+        None => (Cow::Borrowed(text), report),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_markup_is_untouched() {
+        let html = "<html><body><p>a<p>b<ul><li>x<li>y</ul><table><tr><td>1<td>2</table>\
+<script>if (a<b) { x = '<div>'; }</script><!-- <div><div> --><br/><img src=x></body></html>";
+        let (out, r) = bound_markup_with(html, 8, 100);
+        assert!(matches!(out, Cow::Borrowed(_)), "{out}");
+        assert_eq!(r, Bounded::default());
+    }
+
+    #[test]
+    fn deep_nesting_loses_tags_beyond_the_bound_but_keeps_text() {
+        let html = format!("{}deep{}tail", "<div>".repeat(10), "</div>".repeat(10));
+        let (out, r) = bound_markup_with(&html, 4, 100);
+        assert_eq!(r.too_deep, 6);
+        assert_eq!(out.matches("<div>").count(), 4);
+        assert_eq!(out.matches("</div>").count(), 4);
+        assert!(out.contains("deep") && out.ends_with("tail"));
+    }
+
+    #[test]
+    fn too_many_elements_lose_their_tags() {
+        let html = "<i>x</i>".repeat(10);
+        let (out, r) = bound_markup_with(&html, 100, 3);
+        assert_eq!(r.too_many, 7);
+        assert_eq!(out.matches("<i>").count(), 3);
+        assert_eq!(out.matches('x').count(), 10);
+    }
+
+    #[test]
+    fn formatting_left_open_is_bounded() {
+        let html = format!(
+            "{}<p>x</p>",
+            (0..100).map(|i| format!("<b id={i}>")).collect::<String>()
+        );
+        let (out, r) = bound_markup_with(&html, 1000, 1000);
+        assert_eq!(r.too_much_formatting, 100 - MAX_OPEN_FORMATTING);
+        assert_eq!(out.matches("<b ").count(), MAX_OPEN_FORMATTING);
+        // closed ones do not count
+        let html = "<b>x</b>".repeat(200);
+        assert_eq!(bound_markup_with(&html, 1000, 1000).1, Bounded::default());
+    }
+
+    #[test]
+    fn end_tags_after_a_deep_part_close_the_right_elements() {
+        let html = format!(
+            "<div id=outer>{}x{}</div>after",
+            "<div>".repeat(10),
+            "</div>".repeat(10)
+        );
+        let (out, _) = bound_markup_with(&html, 4, 100);
+        assert!(out.ends_with("</div>after"), "{out}");
+        assert_eq!(out.matches("<div").count(), out.matches("</div>").count());
+    }
+
+    #[test]
+    fn end_tags_the_parser_ignores_do_not_make_the_model_shallower() {
+        // the parser ignores `</span>` here, so the tree grows two levels a round
+        let html = "<span><div></span>".repeat(20);
+        assert_eq!(bound_markup_with(&html, 10, 1000).1.too_deep, 30);
+        // and `</div>` does not close past a table cell
+        let html = "<div><table><tr><td></div>".repeat(10);
+        assert!(bound_markup_with(&html, 10, 1000).1.too_deep > 0);
+        // but ordinary closing still works
+        let html = "<div><span>x</div><ul><li>a<li>b</ul><table><tr><td><div>c</td></tr></table>"
+            .repeat(50);
+        assert_eq!(bound_markup_with(&html, 10, 1000).1.too_deep, 0);
+    }
+
+    #[test]
+    fn unterminated_tags_and_comments_end_the_scan() {
+        for html in [
+            "<div",
+            "<!-- open",
+            "<div a=\"x>",
+            "</",
+            "<",
+            "<<<>>>",
+            "<a\u{0}b>",
+        ] {
+            let _ = bound_markup_with(html, 2, 2);
+        }
+    }
+}
