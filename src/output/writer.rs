@@ -64,10 +64,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "out".into());
     let tmp = path.with_file_name(format!(".{name}.partial"));
-    let mut f = File::create(&tmp).map_err(io(&tmp))?;
-    f.write_all(bytes).map_err(io(&tmp))?;
-    f.sync_all().map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+    let written = File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+        .map_err(io(&tmp))
+        .and_then(|_| std::fs::rename(&tmp, path).map_err(io(path)));
+    if written.is_err() {
+        // a full disk must not keep a half-written file either
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Where the side files (report, redirects) go.
@@ -358,14 +363,19 @@ impl<'p> Outputs<'p> {
         ) {
             Records::Lines { mut w, target } => {
                 let place = target.as_ref().map(|t| t.0.clone()).unwrap_or_default();
-                w.flush().map_err(io(&place))?;
+                let flushed = w.flush();
                 drop(w);
-                if let Some((tmp, dst)) = target {
-                    File::open(&tmp)
+                let done = flushed.map_err(io(&place)).and_then(|_| match &target {
+                    Some((tmp, dst)) => File::open(tmp)
                         .and_then(|f| f.sync_all())
-                        .map_err(io(&tmp))?;
-                    std::fs::rename(&tmp, &dst).map_err(io(&dst))?;
+                        .map_err(io(tmp))
+                        .and_then(|_| std::fs::rename(tmp, dst).map_err(io(dst))),
+                    None => Ok(()),
+                });
+                if let (Err(_), Some((tmp, _))) = (&done, &target) {
+                    let _ = std::fs::remove_file(tmp);
                 }
+                done?;
             }
             Records::Dir {
                 stage,
