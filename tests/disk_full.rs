@@ -252,7 +252,10 @@ fn run_on_a_full_disk_stops_clearly_and_resumes_once_space_is_back() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "the disk filled up: {err}");
     // the WARC files, the pending log or SQLite: whichever writes when the disk fills says so
-    assert!(err.contains("No space left on device") || err.contains("disk is full"), "{err}");
+    assert!(
+        err.contains("No space left on device") || err.contains("disk is full"),
+        "{err}"
+    );
     assert!(err.contains("run the same command again"), "{err}");
     assert!(!out.exists(), "no output from a failed run");
     ledger_is_consistent(&store);
