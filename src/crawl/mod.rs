@@ -542,12 +542,16 @@ async fn recover(
     })?;
     let mut n = 0;
     let mut done = HashSet::new();
-    for p in notes {
+    // newest first: a page's located note comes after the note written before its record
+    for mut p in notes.into_iter().rev() {
         // only pages still waiting (back in the queue after the kill), once each
         if st.ledger.get(&p.url)?.map(|r| r.status) != Some(Status::Queued)
             || !done.insert(p.url.clone())
         {
             continue;
+        }
+        if p.file.is_empty() && !reconcile::locate(store, &mut p) {
+            continue; // the record never reached the disk: fetched again
         }
         let body = match reconcile::body(store, &p) {
             Ok(b) => b,
@@ -614,9 +618,32 @@ fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<
                 response_headers: &r.headers,
                 payload: &r.raw_body,
             };
-            let loc = st.warc.write_exchange(&ex)?;
             let digest = payload_digest(&r.raw_body);
             let final_canon = canonicalize(&r.url, &st.cfg.canon).to_string();
+            let content_type = r
+                .header("content-type")
+                .map(|v| String::from_utf8_lossy(v).to_string());
+            let is_page =
+                (200..300).contains(&r.status) && r.kind == crate::fetch::ContentKind::Html;
+            let mut note = reconcile::Pending {
+                url: final_canon.clone(),
+                fetched_url: r.url.to_string(),
+                depth: c.depth,
+                digest: digest.clone(),
+                status: r.status,
+                content_type: content_type.clone(),
+                file: String::new(),
+                offset: 0,
+                length: 0,
+            };
+            if is_page {
+                // noted before the record is written: a kill in between cannot hide it
+                st.pending.note(&note).map_err(|source| CrawlError::Io {
+                    what: "writing the pending log".into(),
+                    source,
+                })?;
+            }
+            let loc = st.warc.write_exchange(&ex)?;
             if final_canon != c.url {
                 // every URL of the redirect chain is an alias of the final page
                 st.batch.push(Update::Alias {
@@ -646,9 +673,6 @@ fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<
                     detail: format!("redirects to {final_canon}"),
                 });
             }
-            let content_type = r
-                .header("content-type")
-                .map(|v| String::from_utf8_lossy(v).to_string());
             if (200..300).contains(&r.status) {
                 let fetched = Update::Fetched {
                     url: final_canon.clone(),
@@ -658,19 +682,11 @@ fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<
                     warc: Some(to_ref(&loc)),
                     digest: Some(digest.clone()),
                 };
-                if r.kind == crate::fetch::ContentKind::Html {
+                if is_page {
                     let w = to_ref(&loc);
-                    let note = reconcile::Pending {
-                        url: final_canon.clone(),
-                        fetched_url: r.url.to_string(),
-                        depth: c.depth,
-                        digest: digest.clone(),
-                        status: r.status,
-                        content_type: content_type.clone(),
-                        file: w.file,
-                        offset: w.offset,
-                        length: w.length,
-                    };
+                    note.file = w.file;
+                    note.offset = w.offset;
+                    note.length = w.length;
                     st.pending.note(&note).map_err(|source| CrawlError::Io {
                         what: "writing the pending log".into(),
                         source,

@@ -31,7 +31,8 @@ pub struct Pending {
     pub status: u16,
     /// Response `Content-Type`.
     pub content_type: Option<String>,
-    /// WARC file, relative to the store.
+    /// WARC file, relative to the store; empty in the note written just
+    /// before the record (the record is then found by URL and digest).
     pub file: String,
     /// Offset of the response record.
     pub offset: u64,
@@ -96,6 +97,40 @@ pub fn read(store: &Path) -> std::io::Result<Vec<Pending>> {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect())
+}
+
+/// Find the record of a note written before its WARC record: the newest
+/// response for its URL with its digest, in the two newest WARC files (a
+/// run writes to a new file, so the record can only be there). Fills in
+/// the location; false when the record never made it to disk.
+pub fn locate(store: &Path, p: &mut Pending) -> bool {
+    let dir = store.join(super::WARC_DIR);
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        return false;
+    };
+    let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    for f in files.iter().rev().take(2) {
+        let Ok(mut reader) = crate::store::WarcReader::open(f) else {
+            continue;
+        };
+        let mut found = None;
+        while let Some(Ok(rec)) = reader.next() {
+            if rec.warc_type == "response"
+                && rec.target_uri.as_deref() == Some(p.fetched_url.as_str())
+                && rec.header("WARC-Payload-Digest") == Some(p.digest.as_str())
+            {
+                found = Some((rec.offset, reader.good_end() - rec.offset));
+            }
+        }
+        if let (Some((offset, length)), Some(name)) = (found, f.file_name()) {
+            p.file = format!("{}/{}", super::WARC_DIR, name.to_string_lossy());
+            p.offset = offset;
+            p.length = length;
+            return true;
+        }
+    }
+    false
 }
 
 /// The decoded body of a pending page, read back from the store.
