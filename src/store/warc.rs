@@ -475,11 +475,13 @@ fn record(head: RecordHead<'_>, block: &[u8], payload: Option<&[u8]>) -> Vec<u8>
     out
 }
 
-/// `bytes` as one complete gzip member.
+/// `bytes` as one complete gzip member. Level 1: compressing records was
+/// 40% of a fast crawl's CPU at the default level; level 1 is about 3× faster
+/// for files about a quarter larger (measured on a 237 KB tagDiv page).
 fn gzip_member(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut enc = GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3 + 64),
-        Compression::default(),
+        Compression::fast(),
     );
     enc.write_all(bytes)?;
     enc.finish()
