@@ -2,10 +2,12 @@
 //! (0 all good, 1 finished with page-level failures); errors that stop a
 //! command become exit code 2 in `main`.
 
+mod bench_extract;
 mod check;
 mod crawl;
 mod explain;
 mod extract;
+mod gen_corpus;
 mod run;
 mod serve;
 mod status;
@@ -36,6 +38,10 @@ enum Command {
     Status(status::Args),
     /// Serve a fixture folder as the legacy site, on 127.0.0.1.
     Serve(serve::Args),
+    /// Generate a synthetic legacy site (files and/or WARC) for benchmarks.
+    GenCorpus(gen_corpus::Args),
+    /// Measure extraction throughput and peak memory over WARC files.
+    BenchExtract(bench_extract::Args),
 }
 
 /// Parse the process arguments and run.
@@ -49,6 +55,8 @@ pub fn main() -> anyhow::Result<u8> {
         Command::Run(a) => run::run(a),
         Command::Status(a) => status::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::GenCorpus(a) => gen_corpus::run(a),
+        Command::BenchExtract(a) => bench_extract::run(a),
     }
 }
 
