@@ -119,12 +119,19 @@ fn run_stored(a: &Args, profile: &crate::profile::Profile) -> anyhow::Result<u8>
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads.unwrap_or(0))
         .build()?;
-    let out =
-        pool.install(|| crate::crawl::assemble::assemble(&pages, profile, &Default::default()));
     let mut sink = crate::output::sink::Sink::open(a.out.as_deref())?;
-    for l in &out.lines {
-        sink.write_line(l)?;
-    }
+    // streamed: records are spooled to a temporary file, not held in memory
+    let out = crate::crawl::assemble::assemble_to(
+        &pages,
+        profile,
+        &Default::default(),
+        Some(&pool),
+        &mut |l: &str| {
+            sink.write_line(l)
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        },
+    )
+    .context("assembling the output")?;
     sink.finish().context("finishing the output")?;
     eprintln!(
         "sitelift: {} pages: {} records ({} merged by legacy id), {} not emitted (listings), {} unmatched, {} failed",
