@@ -5,6 +5,7 @@
 //! [`output`] (records and files), [`check`] (fixtures), [`cli`] (commands).
 pub mod check;
 pub mod cli;
+pub mod corpus;
 pub mod crawl;
 pub mod decode;
 pub mod extract;

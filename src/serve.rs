@@ -322,7 +322,7 @@ pub fn site_index(dir: &Path) -> Result<SiteIndex, ServeError> {
                 note: sidecar.note,
             });
         } else if let Some(stem) = name.strip_suffix(".html") {
-            if names.iter().any(|n| *n == format!("{stem}.meta.json")) {
+            if names.binary_search(&format!("{stem}.meta.json")).is_ok() {
                 continue;
             }
             pages.push(SitePage {

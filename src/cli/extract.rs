@@ -122,29 +122,45 @@ fn run_stored(a: &Args, profile: &crate::profile::Profile) -> anyhow::Result<u8>
         .num_threads(a.threads.unwrap_or(0))
         .build()?;
     super::reporting::watch_ctrl_c();
-    let out =
-        pool.install(|| crate::crawl::assemble::assemble(&pages, profile, &Default::default()));
     let mut outputs =
         crate::output::writer::Outputs::open(profile, a.output.layout, a.out.as_deref())?;
-    if super::reporting::stop_requested() {
-        if let Some(store) = &a.store {
-            let _ = outputs.ledger(store);
+    if let Some(store) = &a.store {
+        if let Err(e) = outputs.ledger(store) {
+            outputs.abort(&format!("failed: {e}"));
+            return Err(e.into());
         }
+    }
+    // streamed: records are spooled to a temporary file, not held in memory,
+    // and handed to the outputs in their final order
+    let assembled = crate::crawl::assemble::assemble_to(
+        &pages,
+        profile,
+        &Default::default(),
+        Some(&pool),
+        &mut |l: &str| {
+            outputs
+                .push_line(l)
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        },
+    );
+    let out = match assembled {
+        Ok(out) => out,
+        Err(e) => {
+            outputs.abort(&format!("failed: {e}"));
+            return Err(anyhow::Error::new(e).context("assembling the output"));
+        }
+    };
+    if super::reporting::stop_requested() {
         outputs.abort("interrupted");
         eprintln!(
             "sitelift: interrupted; no records written (the previous output, if any, is untouched)"
         );
         return Ok(1);
     }
-    let fed = match &a.store {
-        Some(store) => outputs.ledger(store),
-        None => Ok(()),
+    for (url, template) in &out.listings {
+        outputs.listing(url, template);
     }
-    .and_then(|_| super::reporting::feed(&mut outputs, &out));
-    if let Err(e) = fed {
-        outputs.abort(&format!("failed: {e}"));
-        return Err(e.into());
-    }
+    outputs.merged(out.merged);
     outputs.finish().context("finishing the output")?;
     eprintln!(
         "sitelift: {} pages: {} records ({} merged by legacy id), {} not emitted (listings), {} unmatched, {} failed",

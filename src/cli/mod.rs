@@ -2,11 +2,13 @@
 //! (0 all good, 1 finished with page-level failures); errors that stop a
 //! command become exit code 2 in `main`.
 
+mod bench_extract;
 mod check;
 mod crawl;
 mod diff;
 mod explain;
 mod extract;
+mod gen_corpus;
 mod reporting;
 mod run;
 mod serve;
@@ -40,6 +42,10 @@ enum Command {
     Serve(serve::Args),
     /// Compare two outputs record by record, field by field (exit 1 when they differ).
     Diff(diff::Args),
+    /// Generate a synthetic legacy site (files and/or WARC) for benchmarks.
+    GenCorpus(gen_corpus::Args),
+    /// Measure extraction throughput and peak memory over WARC files.
+    BenchExtract(bench_extract::Args),
 }
 
 /// All progress bars live here, so log lines can be printed above them.
@@ -98,6 +104,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Status(a) => status::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::GenCorpus(a) => gen_corpus::run(a),
+        Command::BenchExtract(a) => bench_extract::run(a),
     }
 }
 

@@ -208,80 +208,158 @@ pub fn assemble(
     profile: &Profile,
     spool: &HashMap<(String, String), Value>,
 ) -> Assembled {
-    let outcomes: Vec<Value> = pages
-        .par_iter()
-        .map(|p| {
-            if let Some(d) = &p.digest {
-                if let Some(v) = spool.get(&(p.key_url.clone(), d.clone())) {
-                    return v.clone();
-                }
-            }
-            extract_stored(p, profile)
-        })
-        .collect();
+    let mut lines = Vec::new();
+    let res = assemble_to(pages, profile, spool, None, &mut |l: &str| {
+        lines.push(l.to_string());
+        Ok(())
+    });
+    match res {
+        Ok(mut a) => {
+            a.lines = lines;
+            a
+        }
+        // the temporary spool file could not be written or read back
+        Err(e) => Assembled {
+            failed: pages.len(),
+            lines: vec![
+                serde_json::json!({ "error": { "kind": "spool", "message": e.to_string() } })
+                    .to_string(),
+            ],
+            ..Assembled::default()
+        },
+    }
+}
+
+/// Pages extracted in parallel per batch: bounds the outcomes held at once.
+const BATCH: usize = 256;
+
+/// One record waiting for its group's turn: its sort data, the aliases it
+/// contributes, and where its JSON line sits in the spool file.
+struct Member {
+    key: (u8, String),
+    rank: usize,
+    url: String,
+    index: usize,
+    aliases: Vec<String>,
+    at: u64,
+    len: usize,
+}
+
+/// A temporary file, removed when dropped.
+struct TempSpool {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl TempSpool {
+    fn create() -> std::io::Result<TempSpool> {
+        static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "sitelift-assemble-{}-{n}.jsonl",
+            std::process::id()
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok(TempSpool { path, file })
+    }
+}
+
+impl Drop for TempSpool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// [`assemble`], streaming: records are spooled to a temporary file as they
+/// are extracted (only their sort keys and aliases stay in memory) and the
+/// final lines are handed to `write` in order, so memory does not grow with
+/// the size of the page text. The returned [`Assembled`] has no `lines`.
+/// Pages are extracted on `pool` when given, else on the current rayon pool.
+pub fn assemble_to(
+    pages: &[StoredPage],
+    profile: &Profile,
+    spool: &HashMap<(String, String), Value>,
+    pool: Option<&rayon::ThreadPool>,
+    write: &mut dyn FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<Assembled> {
+    use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+
     let template_rank: HashMap<&str, usize> = profile
         .templates
         .iter()
         .enumerate()
         .map(|(i, t)| (t.name.as_str(), i))
         .collect();
-    let mut groups: BTreeMap<(u8, String), Vec<(Value, &StoredPage)>> = BTreeMap::new();
+    let tmp = TempSpool::create()?;
+    let mut w = BufWriter::new(&tmp.file);
+    let mut at = 0u64;
+    let mut members: Vec<Member> = Vec::new();
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut out = Assembled::default();
-    for (v, p) in outcomes.into_iter().zip(pages) {
-        if let Some(ne) = v.get("not_emitted") {
-            out.not_emitted += 1;
-            let template = ne.get("template").and_then(Value::as_str).unwrap_or("");
-            out.listings.push((p.key_url.clone(), template.to_string()));
-            continue;
-        }
-        if v.get("unmatched").is_some() || v.get("error").is_some() {
-            if v.get("unmatched").is_some() {
-                out.unmatched += 1;
-            } else {
-                out.failed += 1;
-            }
-            let mut entry = serde_json::Map::new();
-            let err = v.get("error").cloned().unwrap_or_else(|| {
-                serde_json::json!({ "kind": "unmatched", "message": "no template of the profile matches this page; add a template or a match rule" })
-            });
-            entry.insert("error".into(), err);
-            entry.insert("url".into(), Value::String(p.fetched_url.clone()));
-            errors.push((p.fetched_url.clone(), Value::Object(entry).to_string()));
-            continue;
-        }
-        let key = match v.get("legacy_id").and_then(Value::as_str) {
-            Some(id) => sort_key(id),
-            None => (
-                2,
-                v.get("canonical_url")
-                    .and_then(Value::as_str)
-                    .unwrap_or(&p.key_url)
-                    .to_string(),
-            ),
+    for (c, chunk) in pages.chunks(BATCH).enumerate() {
+        let run = || -> Vec<Value> {
+            chunk
+                .par_iter()
+                .map(|p| {
+                    if let Some(d) = &p.digest {
+                        if let Some(v) = spool.get(&(p.key_url.clone(), d.clone())) {
+                            return v.clone();
+                        }
+                    }
+                    extract_stored(p, profile)
+                })
+                .collect()
         };
-        groups.entry(key).or_default().push((v, p));
-    }
-    for (_, mut members) in groups {
-        members.sort_by(|a, b| {
-            let rank = |v: &Value| {
-                template_rank
-                    .get(v.get("template").and_then(Value::as_str).unwrap_or(""))
-                    .copied()
-                    .unwrap_or(usize::MAX)
+        let outcomes = match pool {
+            Some(pool) => pool.install(run),
+            None => run(),
+        };
+        for (k, (v, p)) in outcomes.into_iter().zip(chunk).enumerate() {
+            if let Some(ne) = v.get("not_emitted") {
+                out.not_emitted += 1;
+                let template = ne.get("template").and_then(Value::as_str).unwrap_or("");
+                out.listings.push((p.key_url.clone(), template.to_string()));
+                continue;
+            }
+            if v.get("unmatched").is_some() || v.get("error").is_some() {
+                if v.get("unmatched").is_some() {
+                    out.unmatched += 1;
+                } else {
+                    out.failed += 1;
+                }
+                let mut entry = serde_json::Map::new();
+                let err = v.get("error").cloned().unwrap_or_else(|| {
+                    serde_json::json!({ "kind": "unmatched", "message": "no template of the profile matches this page; add a template or a match rule" })
+                });
+                entry.insert("error".into(), err);
+                entry.insert("url".into(), Value::String(p.fetched_url.clone()));
+                errors.push((p.fetched_url.clone(), Value::Object(entry).to_string()));
+                continue;
+            }
+            let key = match v.get("legacy_id").and_then(Value::as_str) {
+                Some(id) => sort_key(id),
+                None => (
+                    2,
+                    v.get("canonical_url")
+                        .and_then(Value::as_str)
+                        .unwrap_or(&p.key_url)
+                        .to_string(),
+                ),
             };
-            let url = |v: &Value| {
-                v.get("url")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
-            (rank(&a.0), url(&a.0)).cmp(&(rank(&b.0), url(&b.0)))
-        });
-        out.merged += members.len() - 1;
-        let mut aliases: Vec<String> = Vec::new();
-        for (v, p) in &members {
-            aliases.extend(p.aliases.iter().cloned());
+            let rank = template_rank
+                .get(v.get("template").and_then(Value::as_str).unwrap_or(""))
+                .copied()
+                .unwrap_or(usize::MAX);
+            let url = v
+                .get("url")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let mut aliases: Vec<String> = p.aliases.clone();
             aliases.push(p.key_url.clone());
             aliases.push(p.fetched_url.clone());
             for k in ["url", "canonical_url"] {
@@ -292,13 +370,46 @@ pub fn assemble(
             if let Some(a) = v.get("aliases").and_then(Value::as_array) {
                 aliases.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
             }
+            let line = v.to_string();
+            w.write_all(line.as_bytes())?;
+            members.push(Member {
+                key,
+                rank,
+                url,
+                index: c * BATCH + k,
+                aliases,
+                at,
+                len: line.len(),
+            });
+            at += line.len() as u64;
         }
-        let (mut primary, _) = members.swap_remove(0);
-        let own = primary
-            .get("url")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+    }
+    w.flush()?;
+    drop(w);
+    // group order, then (template rank, url) within a group, ties in page order
+    members
+        .sort_by(|a, b| (&a.key, a.rank, &a.url, a.index).cmp(&(&b.key, b.rank, &b.url, b.index)));
+    let mut file = &tmp.file;
+    let mut buf = Vec::new();
+    let mut i = 0;
+    while i < members.len() {
+        let mut j = i + 1;
+        while j < members.len() && members[j].key == members[i].key {
+            j += 1;
+        }
+        let group = &mut members[i..j];
+        out.merged += group.len() - 1;
+        let mut aliases: Vec<String> = Vec::new();
+        for m in group.iter_mut() {
+            aliases.append(&mut m.aliases);
+        }
+        let first = &group[0];
+        buf.resize(first.len, 0);
+        file.seek(SeekFrom::Start(first.at))?;
+        file.read_exact(&mut buf)?;
+        let mut primary: Value = serde_json::from_slice(&buf)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let own = first.url.clone();
         aliases.retain(|a| *a != own);
         aliases.sort();
         aliases.dedup();
@@ -309,11 +420,14 @@ pub fn assemble(
             );
         }
         out.records += 1;
-        out.lines.push(primary.to_string());
+        write(&primary.to_string())?;
+        i = j;
     }
     errors.sort();
-    out.lines.extend(errors.into_iter().map(|e| e.1));
-    out
+    for (_, e) in errors {
+        write(&e)?;
+    }
+    Ok(out)
 }
 
 /// The spool of records extracted during `run`: (page, digest) → outcome.

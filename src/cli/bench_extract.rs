@@ -1,0 +1,157 @@
+//! `sitelift bench-extract`: extraction throughput over WARC files, for
+//! BENCHMARKS.md. One thread reads and decompresses records into a bounded
+//! queue; `--threads` workers decode, parse, extract and serialise each page
+//! (the output lines are counted, not kept). Reports pages/s, MB/s of HTML
+//! and the peak resident memory (VmHWM) on stderr, so memory flatness can be
+//! compared between corpus sizes.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use url::Url;
+
+use crate::check::outcome_value;
+use crate::extract::{extract_contained, Page};
+use crate::store::{WarcReader, WarcRecord};
+
+/// Arguments of `sitelift bench-extract`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site profile.
+    #[arg(long)]
+    profile: PathBuf,
+    /// WARC files (.warc, .warc.gz).
+    #[arg(required = true)]
+    warcs: Vec<PathBuf>,
+    /// Extraction workers (the reader thread comes on top).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Stop after this many pages.
+    #[arg(long)]
+    limit: Option<u64>,
+}
+
+/// Totals of one worker.
+#[derive(Debug, Default, Clone, Copy)]
+struct Totals {
+    pages: u64,
+    html_bytes: u64,
+    json_bytes: u64,
+    records: u64,
+    failed: u64,
+}
+
+/// Peak resident set size of this process in KiB (`VmHWM`), when known.
+pub fn peak_rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn work(rx: &Mutex<Receiver<WarcRecord>>, profile: &crate::profile::Profile) -> Totals {
+    let mut t = Totals::default();
+    loop {
+        let rec = match rx.lock() {
+            Ok(guard) => match guard.recv() {
+                Ok(r) => r,
+                Err(_) => return t,
+            },
+            Err(_) => return t,
+        };
+        let Ok(http) = rec.http_response() else {
+            t.failed += 1;
+            continue;
+        };
+        let Some(url) = rec.target_uri.as_deref().and_then(|u| Url::parse(u).ok()) else {
+            t.failed += 1;
+            continue;
+        };
+        let page = Page {
+            url: &url,
+            bytes: &http.body,
+            content_type: http.header("content-type"),
+            url_source: "warc",
+        };
+        let v = outcome_value(&extract_contained(&page, profile));
+        if v.get("template").is_some() {
+            t.records += 1;
+        } else if v.get("error").is_some() {
+            t.failed += 1;
+        }
+        t.pages += 1;
+        t.html_bytes += http.body.len() as u64;
+        t.json_bytes += v.to_string().len() as u64;
+    }
+}
+
+pub fn run(a: Args) -> anyhow::Result<u8> {
+    let profile = Arc::new(super::load_profile(&a.profile)?);
+    let threads = a.threads.max(1);
+    let (tx, rx) = sync_channel::<WarcRecord>(threads * 4);
+    let rx = Arc::new(Mutex::new(rx));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let rx = Arc::clone(&rx);
+            let profile = Arc::clone(&profile);
+            std::thread::spawn(move || work(&rx, &profile))
+        })
+        .collect();
+    let mut problems = 0u64;
+    let mut sent = 0u64;
+    'files: for f in &a.warcs {
+        let reader = match WarcReader::open(f) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("sitelift: {e}");
+                problems += 1;
+                continue;
+            }
+        };
+        for rec in reader {
+            match rec {
+                Ok(r) if r.warc_type == "response" => {
+                    if a.limit.is_some_and(|l| sent >= l) {
+                        break 'files;
+                    }
+                    sent += 1;
+                    if tx.send(r).is_err() {
+                        break 'files;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    eprintln!("sitelift: {e}");
+                    problems += 1;
+                    break;
+                }
+            }
+        }
+    }
+    drop(tx);
+    let mut total = Totals::default();
+    for w in workers {
+        let t = w.join().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
+        total.pages += t.pages;
+        total.html_bytes += t.html_bytes;
+        total.json_bytes += t.json_bytes;
+        total.records += t.records;
+        total.failed += t.failed;
+    }
+    let secs = start.elapsed().as_secs_f64().max(1e-9);
+    eprintln!(
+        "sitelift: bench-extract threads={threads} pages={} records={} failed={} html={:.1}MB json={:.1}MB time={secs:.2}s pages/s={:.1} MB/s={:.1} ms/page/thread={:.3} peak_rss={}MB",
+        total.pages,
+        total.records,
+        total.failed,
+        total.html_bytes as f64 / 1e6,
+        total.json_bytes as f64 / 1e6,
+        total.pages as f64 / secs,
+        total.html_bytes as f64 / 1e6 / secs,
+        secs * 1000.0 * threads as f64 / total.pages.max(1) as f64,
+        peak_rss_kib().map(|k| (k / 1024).to_string()).unwrap_or_else(|| "?".into()),
+    );
+    Ok(u8::from(problems > 0 || total.failed > 0))
+}
