@@ -800,8 +800,3 @@ fn handle_done(st: &mut State, d: Done) -> Result<(), CrawlError> {
     }
     Ok(())
 }
-
-/// The store's ledger path (for messages).
-pub fn ledger_path(store: &Path) -> PathBuf {
-    store.join("ledger.sqlite")
-}

@@ -596,8 +596,3 @@ fn build(
         notes,
     })
 }
-
-/// The element a page's fields are evaluated in.
-pub fn root(doc: &Html) -> ElementRef<'_> {
-    doc.root_element()
-}
