@@ -34,8 +34,9 @@ fn config(addr: std::net::SocketAddr) -> (Arc<Profile>, sitelift::profile::crawl
 
 /// The arrivals the server saw are spaced by `delay`. The crawler spaces the
 /// request starts; what reaches the server also carries scheduling jitter of
-/// a loaded machine, so no single gap may be under 3/4 of the delay and the
-/// mean gap must be the delay (within 5%; without politeness gaps are ~1 ms).
+/// a loaded machine (a new connection, a busy core: tens of ms), so no single
+/// gap may be under half the delay and the mean gap must be the delay (within
+/// 5%). Without politeness the gaps are about 1 ms.
 fn assert_spaced(arrivals: &[&(String, std::time::Instant)], delay: Duration) {
     let gaps: Vec<Duration> = arrivals
         .windows(2)
@@ -43,7 +44,7 @@ fn assert_spaced(arrivals: &[&(String, std::time::Instant)], delay: Duration) {
         .collect();
     for (w, gap) in arrivals.windows(2).zip(&gaps) {
         assert!(
-            *gap >= delay * 3 / 4,
+            *gap >= delay / 2,
             "requests {} and {} only {gap:?} apart",
             w[0].0,
             w[1].0
