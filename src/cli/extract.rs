@@ -80,8 +80,7 @@ pub fn line_for(
             tally.unmatched += 1;
             serde_json::to_string(&entry(
                 "unmatched",
-                "no template of the profile matches this page; add a template or a match rule"
-                    .into(),
+                crate::extract::UNMATCHED_MESSAGE.into(),
                 None,
             ))
         }

@@ -333,7 +333,7 @@ pub fn assemble_to(
                 }
                 let mut entry = serde_json::Map::new();
                 let err = v.get("error").cloned().unwrap_or_else(|| {
-                    serde_json::json!({ "kind": "unmatched", "message": "no template of the profile matches this page; add a template or a match rule" })
+                    serde_json::json!({ "kind": "unmatched", "message": crate::extract::UNMATCHED_MESSAGE })
                 });
                 entry.insert("error".into(), err);
                 entry.insert("url".into(), Value::String(p.fetched_url.clone()));

@@ -21,6 +21,10 @@ use crate::profile::{Profile, Template};
 use date::{iso, iso_prefix, PartialDate};
 use select::{eval_field, removed_set, FieldValue};
 
+/// What an operator is told about a page no template matches.
+pub const UNMATCHED_MESSAGE: &str =
+    "no template of the profile matches this page; add a template or a match rule";
+
 /// Pages larger than this are refused (bounded work per page).
 pub const MAX_PAGE_BYTES: usize = 20 * 1024 * 1024;
 
