@@ -16,7 +16,8 @@ use scraper::Html;
 use url::Url;
 
 use sitelift::decode::{decode, DecodeOptions};
-use sitelift::extract::{body, extract, lists, select, Page, Trace};
+use sitelift::extract::index::DocIndex;
+use sitelift::extract::{body, extract, limits, lists, select, Page, Trace};
 use sitelift::profile::Profile;
 
 struct Case {
@@ -101,6 +102,9 @@ fn benches(c: &mut Criterion) {
         let o = opts(case.profile);
         g.bench_function("decode", |b| b.iter(|| decode(&case.bytes, ct, &o)));
         let text = decode(&case.bytes, ct, &o).text;
+        g.bench_function("bound_markup", |b| {
+            b.iter(|| limits::bound_markup(&text).0.len())
+        });
         g.bench_function("parse_only", |b| b.iter(|| Html::parse_document(&text)));
         let page = Page {
             url: &case.url,
@@ -112,7 +116,9 @@ fn benches(c: &mut Criterion) {
 
         let doc = Html::parse_document(&text);
         let root = doc.root_element();
-        let template = sitelift::extract::route(&doc, &case.url, case.profile, &mut Trace::off());
+        g.bench_function("index", |b| b.iter(|| DocIndex::new(&doc).len()));
+        let ix = DocIndex::new(&doc);
+        let template = sitelift::extract::route(&ix, &case.url, case.profile, &mut Trace::off());
         if let Some(t) = template {
             if let Some(spec) = &t.body {
                 let containers: Vec<_> = spec
@@ -130,7 +136,7 @@ fn benches(c: &mut Criterion) {
                         containers
                             .iter()
                             .map(|c| {
-                                let removed = select::removed_set(*c, &spec.remove);
+                                let removed = select::removed_set(&ix, *c, &spec.remove);
                                 body::flatten(*c, &removed, &case.url)
                             })
                             .collect::<Vec<_>>()
@@ -156,15 +162,13 @@ fn benches(c: &mut Criterion) {
                 g.bench_function("lists", |b| {
                     b.iter(|| {
                         for spec in &t.lists {
-                            lists::extract_list(spec, root, &case.url, &mut Trace::off());
+                            lists::extract_list(spec, &ix, root, &case.url, &mut Trace::off());
                         }
                     })
                 });
             }
             g.bench_function("route", |b| {
-                b.iter(|| {
-                    sitelift::extract::route(&doc, &case.url, case.profile, &mut Trace::off())
-                })
+                b.iter(|| sitelift::extract::route(&ix, &case.url, case.profile, &mut Trace::off()))
             });
         }
         g.finish();

@@ -6,6 +6,7 @@ use scraper::ElementRef;
 use serde_json::{Map, Value};
 use url::Url;
 
+use super::index::DocIndex;
 use super::select::{element_text, eval_field};
 use super::text::fold_key;
 use super::Trace;
@@ -32,7 +33,11 @@ fn heading_matches(h: ElementRef<'_>, want: &str) -> bool {
     h.text().any(|t| fold_key(t) == want)
 }
 
-fn find_block<'a>(spec: &ListSpec, root: ElementRef<'a>) -> Option<(ElementRef<'a>, String)> {
+fn find_block<'a>(
+    spec: &ListSpec,
+    ix: &DocIndex<'a>,
+    root: ElementRef<'a>,
+) -> Option<(ElementRef<'a>, String)> {
     match &spec.find {
         BlockFinder::Heading {
             text,
@@ -40,7 +45,7 @@ fn find_block<'a>(spec: &ListSpec, root: ElementRef<'a>) -> Option<(ElementRef<'
             heading,
             block,
         } => {
-            for h in root.select(&heading.sel) {
+            for h in ix.select(root, heading) {
                 if !heading_matches(h, text) {
                     continue;
                 }
@@ -56,19 +61,20 @@ fn find_block<'a>(spec: &ListSpec, root: ElementRef<'a>) -> Option<(ElementRef<'
         }
         BlockFinder::Container(sels) => sels
             .iter()
-            .find_map(|s| root.select(&s.sel).next().map(|b| (b, s.css.clone()))),
+            .find_map(|s| ix.select(root, s).next().map(|b| (b, s.css.clone()))),
     }
 }
 
 /// Extract one list from the page.
 pub fn extract_list(
     spec: &ListSpec,
+    ix: &DocIndex<'_>,
     root: ElementRef<'_>,
     url: &Url,
     trace: &mut Trace,
 ) -> ListOut {
     let mut out = ListOut::default();
-    let Some((block, how)) = find_block(spec, root) else {
+    let Some((block, how)) = find_block(spec, ix, root) else {
         let what = match &spec.find {
             BlockFinder::Heading { shown, .. } => format!("no block with heading \"{shown}\""),
             BlockFinder::Container(s) => format!(
@@ -90,12 +96,12 @@ pub fn extract_list(
     };
     trace.log(|| format!("  list `{}`: block found by {how}", spec.name));
     let has_ellipsis = spec.fields.iter().any(|f| f.ellipsis);
-    for (i, item) in block.select(&spec.item.sel).enumerate() {
+    for (i, item) in ix.select(block, &spec.item).enumerate() {
         let mut obj = Map::new();
         let mut truncated = false;
         let mut split_off = Vec::new();
         for f in &spec.fields {
-            let v = eval_field(f, item, url, trace);
+            let v = eval_field(f, ix, item, url, trace);
             truncated |= v.truncated;
             split_off.extend(v.split_off);
             let value = if f.list {

@@ -5,20 +5,22 @@
 pub mod body;
 pub mod date;
 pub mod dateline;
+pub mod index;
 pub mod limits;
 pub mod lists;
 pub mod select;
 pub mod text;
 
 use indexmap::IndexMap;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use serde_json::Value;
 use url::Url;
 
 use crate::decode::{decode, DecodeOptions};
 use crate::output::record::{Body, EncodingInfo, Message, Record};
-use crate::profile::{Profile, Template};
+use crate::profile::{Profile, Sel, Template};
 use date::{iso, iso_prefix, PartialDate};
+use index::DocIndex;
 use select::{eval_field, removed_set, FieldValue};
 
 /// What an operator is told about a page no template matches.
@@ -155,7 +157,7 @@ pub fn extract_contained(page: &Page<'_>, profile: &Profile) -> Outcome {
 
 /// Choose the template of a parsed page.
 pub fn route<'p>(
-    doc: &Html,
+    ix: &DocIndex<'_>,
     url: &Url,
     profile: &'p Profile,
     trace: &mut Trace,
@@ -166,19 +168,11 @@ pub fn route<'p>(
             trace.log(|| format!("template `{}`: URL does not match", t.name));
             continue;
         }
-        if let Some(s) = m
-            .present
-            .iter()
-            .find(|s| doc.select(&s.sel).next().is_none())
-        {
+        if let Some(s) = m.present.iter().find(|s| ix.select_all(s).next().is_none()) {
             trace.log(|| format!("template `{}`: `{}` is not present", t.name, s.css));
             continue;
         }
-        if let Some(s) = m
-            .absent
-            .iter()
-            .find(|s| doc.select(&s.sel).next().is_some())
-        {
+        if let Some(s) = m.absent.iter().find(|s| ix.select_all(s).next().is_some()) {
             trace.log(|| format!("template `{}`: `{}` is present", t.name, s.css));
             continue;
         }
@@ -251,7 +245,8 @@ pub fn extract_parsed(
             dec.decided_by.as_str()
         )
     });
-    let Some(t) = route(doc, page.url, profile, trace) else {
+    let ix = DocIndex::new(doc);
+    let Some(t) = route(&ix, page.url, profile, trace) else {
         return Outcome::Unmatched;
     };
     if !t.emit {
@@ -281,7 +276,7 @@ pub fn extract_parsed(
         rule: dec.decided_by.as_str().to_string(),
         declared: dec.declared.clone(),
     };
-    match build(doc, page, t, trace, warnings, encoding) {
+    match build(&ix, page, t, trace, warnings, encoding) {
         Ok(r) => Outcome::Record(Box::new(r)),
         Err(error) => Outcome::Failed {
             template: Some(t.name.clone()),
@@ -290,8 +285,8 @@ pub fn extract_parsed(
     }
 }
 
-static CANONICAL: std::sync::LazyLock<Selector> =
-    std::sync::LazyLock::new(|| Selector::parse("link[rel~=canonical]").expect("static"));
+static CANONICAL: std::sync::LazyLock<Sel> =
+    std::sync::LazyLock::new(|| Sel::parse("link[rel~=canonical]").expect("static"));
 
 fn parse_published(
     fv: &FieldValue,
@@ -314,14 +309,14 @@ fn parse_published(
 }
 
 fn build(
-    doc: &Html,
+    ix: &DocIndex<'_>,
     page: &Page<'_>,
     t: &Template,
     trace: &mut Trace,
     mut warnings: Vec<Message>,
     encoding: EncodingInfo,
 ) -> Result<Record, ExtractError> {
-    let root = doc.root_element();
+    let root = ix.doc().root_element();
     let url = page.url;
     let mut provenance = IndexMap::new();
     provenance.insert("url".to_string(), page.url_source.to_string());
@@ -332,7 +327,7 @@ fn build(
         (None, None, None, None);
     let mut fields = IndexMap::new();
     for f in &t.fields {
-        let fv = eval_field(f, root, url, trace);
+        let fv = eval_field(f, ix, root, url, trace);
         if fv.values.is_empty() {
             if f.required {
                 let tried = f
@@ -399,8 +394,8 @@ fn build(
     }
     let canonical_url = match canonical {
         Some(c) => c,
-        None => match doc
-            .select(&CANONICAL)
+        None => match ix
+            .select_all(&CANONICAL)
             .find_map(|l| l.value().attr("href"))
             .and_then(|h| select::absolute_url(url, h))
         {
@@ -421,12 +416,12 @@ fn build(
         let found = spec
             .select
             .iter()
-            .find_map(|s| root.select(&s.sel).next().map(|_| s));
+            .find_map(|s| ix.select(root, s).next().map(|_| s));
         match found {
             Some(sel) => {
                 provenance.insert("body".into(), sel.css.clone());
                 let mut containers: Vec<ElementRef<'_>> = Vec::new();
-                for c in root.select(&sel.sel) {
+                for c in ix.select(root, sel) {
                     // a container inside one already taken is part of it
                     if containers
                         .iter()
@@ -440,7 +435,7 @@ fn build(
                     }
                 }
                 for container in containers {
-                    let removed = removed_set(container, &spec.remove);
+                    let removed = removed_set(ix, container, &spec.remove);
                     let flat = body::flatten(container, &removed, url);
                     for w in flat.warnings {
                         warnings.push(Message::new("body", Some("body"), w));
@@ -509,7 +504,7 @@ fn build(
                 ellipsis: false,
             };
             (
-                eval_field(&f, root, url, trace)
+                eval_field(&f, ix, root, url, trace)
                     .values
                     .into_iter()
                     .next()
@@ -567,7 +562,7 @@ fn build(
 
     let mut lists = IndexMap::new();
     for spec in &t.lists {
-        let out = lists::extract_list(spec, root, url, trace);
+        let out = lists::extract_list(spec, ix, root, url, trace);
         if let Some(p) = out.provenance {
             provenance.insert(format!("lists.{}", spec.name), p);
         }

@@ -8,6 +8,7 @@ use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
 use url::Url;
 
+use super::index::DocIndex;
 use super::text::{clean, strip_ellipsis};
 use super::Trace;
 use crate::profile::{Field, Sel, Source, Step, Take};
@@ -78,10 +79,10 @@ pub fn is_block_tag(name: &str) -> bool {
 }
 
 /// Node ids of every element matched by `remove` inside `root` (the roots of removed subtrees).
-pub fn removed_set(root: ElementRef<'_>, remove: &[Sel]) -> HashSet<NodeId> {
+pub fn removed_set(ix: &DocIndex<'_>, root: ElementRef<'_>, remove: &[Sel]) -> HashSet<NodeId> {
     let mut set = HashSet::new();
     for r in remove {
-        for el in root.select(&r.sel) {
+        for el in ix.select(root, r) {
             set.insert(el.id());
         }
     }
@@ -157,13 +158,19 @@ pub fn absolute_url(base: &Url, raw: &str) -> Option<String> {
     base.join(raw).ok().map(|u| u.to_string())
 }
 
-fn take(el: ElementRef<'_>, take: &Take, remove: &[Sel], base: &Url) -> Option<String> {
+fn take(
+    ix: &DocIndex<'_>,
+    el: ElementRef<'_>,
+    take: &Take,
+    remove: &[Sel],
+    base: &Url,
+) -> Option<String> {
     match take {
         Take::Text => {
             let removed = if remove.is_empty() {
                 HashSet::new()
             } else {
-                removed_set(el, remove)
+                removed_set(ix, el, remove)
             };
             Some(element_text(el, &removed))
         }
@@ -197,6 +204,7 @@ pub struct FieldValue {
 /// Evaluate `field` inside `scope`, trying its sources in order.
 pub fn eval_field(
     field: &Field,
+    ix: &DocIndex<'_>,
     scope: ElementRef<'_>,
     url: &Url,
     trace: &mut Trace,
@@ -206,8 +214,8 @@ pub fn eval_field(
             Source::Url => vec![url.to_string()],
             Source::Css { sel, take: tk } => {
                 let mut vals = Vec::new();
-                for el in scope.select(&sel.sel) {
-                    if let Some(v) = take(el, tk, &field.remove, url) {
+                for el in ix.select(scope, sel) {
+                    if let Some(v) = take(ix, el, tk, &field.remove, url) {
                         if !v.is_empty() {
                             vals.push(v);
                             if !field.list {

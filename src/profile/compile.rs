@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use regex::Regex;
-use scraper::Selector;
+
 use toml::Spanned;
 use url::Url;
 
@@ -26,11 +26,8 @@ pub fn selector(s: &Spanned<String>, key: &str) -> R<Sel> {
     if css.is_empty() {
         return err(key, Some(s.span()), "empty selector");
     }
-    match Selector::parse(css) {
-        Ok(sel) => Ok(Sel {
-            css: css.to_string(),
-            sel,
-        }),
+    match Sel::parse(css) {
+        Ok(sel) => Ok(sel),
         Err(e) => err(
             key,
             Some(s.span()),
@@ -95,25 +92,20 @@ fn source(s: &Spanned<RawSelect>, key: &str) -> R<Source> {
         if css.is_empty() {
             return err(key, span.clone(), "empty selector");
         }
-        Selector::parse(css)
-            .map(|sel| Sel {
-                css: css.to_string(),
-                sel,
-            })
-            .or_else(|e| {
-                let shown = e.to_string();
-                let why = shown
-                    .lines()
-                    .rfind(|l| !l.trim().is_empty())
-                    .unwrap_or("invalid")
-                    .trim()
-                    .to_string();
-                err(
-                    key,
-                    span.clone(),
-                    format!("invalid CSS selector `{css}`: {why}"),
-                )
-            })
+        Sel::parse(css).or_else(|e| {
+            let shown = e.to_string();
+            let why = shown
+                .lines()
+                .rfind(|l| !l.trim().is_empty())
+                .unwrap_or("invalid")
+                .trim()
+                .to_string();
+            err(
+                key,
+                span.clone(),
+                format!("invalid CSS selector `{css}`: {why}"),
+            )
+        })
     };
     match s.get_ref() {
         RawSelect::Css(css) => Ok(Source::Css {
@@ -387,10 +379,7 @@ fn list(l: &RawList, key: &str) -> R<ListSpec> {
         (Some(h), true) => {
             let hs = match &l.heading_selector {
                 Some(s) => selector(s, &format!("{key}.heading_selector"))?,
-                None => Sel {
-                    css: DEFAULT_HEADINGS.into(),
-                    sel: Selector::parse(DEFAULT_HEADINGS).expect("static"),
-                },
+                None => Sel::parse(DEFAULT_HEADINGS).expect("static"),
             };
             let Some(block) = &l.block else {
                 return err(key, None, "a list found by `heading` needs `block`: the selector of the block around the heading");

@@ -27,6 +27,21 @@ pub struct Sel {
     pub css: String,
     /// The compiled selector.
     pub sel: Selector,
+    /// What every match carries, to narrow queries (see [`crate::extract::index`]).
+    pub keys: crate::extract::index::SelKeys,
+}
+
+impl Sel {
+    /// Compile `css` (trimmed).
+    pub fn parse(css: &str) -> Result<Sel, scraper::error::SelectorErrorKind> {
+        let css = css.trim();
+        let sel = Selector::parse(css)?;
+        Ok(Sel {
+            css: css.to_string(),
+            keys: crate::extract::index::SelKeys::of(css),
+            sel,
+        })
+    }
 }
 
 /// What to take from a matched element.

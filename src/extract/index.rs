@@ -1,0 +1,436 @@
+//! One walk over a parsed page, then every selector query looks only at
+//! the elements that can match it.
+//!
+//! `scraper`'s `select` walks the whole subtree and runs the selector
+//! matcher on every element; a profile's page fields do that 4–6 times per
+//! page (list fields cannot stop at the first match), which cost more than a
+//! third of the parse on real pages. Here the page is walked once, recording
+//! each element's document position, the end of its subtree, and which
+//! elements carry each tag name, class and id. A selector's rightmost
+//! compound (`h1.entry-title` in `header h1.entry-title`) names a tag, class
+//! or id every match must carry ([`SelKeys`], found when the profile is
+//! compiled); a query takes the shortest such list, cuts it to the scope's
+//! subtree by binary search, and runs the real matcher only on those
+//! elements, in document order. A selector with no such key (`*`,
+//! `[class*=x]`) is matched against every element of the scope, as before.
+//! The results are exactly `scraper`'s: the key is only a necessary
+//! condition, and the matcher decides.
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use markup5ever::LocalName;
+use rustc_hash::FxHashMap;
+use scraper::selector::{Parser as CssSyntax, Simple};
+use scraper::{ElementRef, Html, Node};
+use selectors::parser::{Component, ParseRelative, SelectorList};
+
+use crate::profile::Sel;
+
+/// A condition every element matching one complex selector satisfies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    /// The element's local name (lower case, as the parser stores HTML tags).
+    Tag(LocalName),
+    /// One of the element's classes.
+    Class(String),
+    /// The element's id.
+    Id(String),
+}
+
+/// For each complex selector of a selector list, the keys its rightmost
+/// compound requires (any one of them narrows the candidates). `None` when
+/// some complex selector requires none, so every element is a candidate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SelKeys(Option<Vec<Vec<Key>>>);
+
+impl SelKeys {
+    /// The keys of `css` (a selector list `scraper` accepted).
+    pub fn of(css: &str) -> SelKeys {
+        let mut parser = cssparser::Parser::new(css);
+        let Ok(list) = SelectorList::<Simple>::parse(&CssSyntax, &mut parser, ParseRelative::No)
+        else {
+            return SelKeys(None);
+        };
+        let mut all = Vec::new();
+        for complex in list.slice() {
+            let mut keys = Vec::new();
+            for c in complex.iter() {
+                match c {
+                    Component::ID(id) => keys.push(Key::Id(id.0.to_string())),
+                    Component::Class(c) => keys.push(Key::Class(c.0.to_string())),
+                    // a mixed-case name matches foreign (SVG) elements by
+                    // their exact name: no key, the matcher decides
+                    Component::LocalName(n) if n.name.0 == n.lower_name.0 => {
+                        keys.push(Key::Tag(n.lower_name.0.clone()))
+                    }
+                    _ => {}
+                }
+            }
+            if keys.is_empty() {
+                return SelKeys(None);
+            }
+            all.push(keys);
+        }
+        SelKeys(Some(all))
+    }
+
+    /// Whether queries can be narrowed (for tests and `explain`).
+    pub fn is_keyed(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// The page's elements in document order, with lookups by tag, class and id.
+pub struct DocIndex<'a> {
+    doc: &'a Html,
+    /// Elements in document (pre)order.
+    order: Vec<NodeId>,
+    /// For each position, the position of the last element of its subtree.
+    end: Vec<u32>,
+    pos: FxHashMap<NodeId, u32>,
+    tags: FxHashMap<LocalName, Vec<u32>>,
+    classes: FxHashMap<&'a str, Vec<u32>>,
+    ids: FxHashMap<&'a str, Vec<u32>>,
+}
+
+impl<'a> DocIndex<'a> {
+    /// Walk `doc` once.
+    pub fn new(doc: &'a Html) -> DocIndex<'a> {
+        let mut ix = DocIndex {
+            doc,
+            order: Vec::new(),
+            end: Vec::new(),
+            pos: FxHashMap::default(),
+            tags: FxHashMap::default(),
+            classes: FxHashMap::default(),
+            ids: FxHashMap::default(),
+        };
+        let mut open: Vec<u32> = Vec::new();
+        for edge in doc.root_element().traverse() {
+            match edge {
+                Edge::Open(n) => {
+                    let Node::Element(e) = n.value() else {
+                        continue;
+                    };
+                    let p = ix.order.len() as u32;
+                    ix.order.push(n.id());
+                    ix.end.push(p);
+                    ix.pos.insert(n.id(), p);
+                    open.push(p);
+                    ix.tags.entry(e.name.local.clone()).or_default().push(p);
+                    // the same attributes scraper's matcher reads
+                    for (name, value) in e.attrs.iter() {
+                        if &*name.local == "class" {
+                            for c in value.split_ascii_whitespace() {
+                                let list = ix.classes.entry(c).or_default();
+                                // `class="a a"`: once
+                                if list.last() != Some(&p) {
+                                    list.push(p);
+                                }
+                            }
+                        }
+                    }
+                    if let Some(id) = e.id() {
+                        ix.ids.entry(id).or_default().push(p);
+                    }
+                }
+                Edge::Close(n) => {
+                    if n.value().is_element() {
+                        if let Some(p) = open.pop() {
+                            ix.end[p as usize] = ix.order.len() as u32 - 1;
+                        }
+                    }
+                }
+            }
+        }
+        ix
+    }
+
+    /// The parsed document.
+    pub fn doc(&self) -> &'a Html {
+        self.doc
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether the page has no element (never: the parser adds `html`).
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    fn element(&self, p: u32) -> ElementRef<'a> {
+        let node = self.doc.tree.get(self.order[p as usize]).expect("indexed");
+        ElementRef::wrap(node).expect("indexed elements are elements")
+    }
+
+    fn list(&self, key: &Key) -> &[u32] {
+        let l = match key {
+            Key::Tag(t) => self.tags.get(t),
+            Key::Class(c) => self.classes.get(c.as_str()),
+            Key::Id(i) => self.ids.get(i.as_str()),
+        };
+        l.map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Elements inside `scope` (not `scope` itself) matching `sel`, in
+    /// document order: what `scope.select(&sel.sel)` yields.
+    pub fn select<'s>(&'s self, scope: ElementRef<'a>, sel: &'s Sel) -> Select<'a, 's> {
+        let here = std::ptr::eq(scope.tree(), &self.doc.tree);
+        match self.pos.get(&scope.id()).filter(|_| here) {
+            Some(&p) => self.query(p + 1, self.end[p as usize], Some(scope), sel),
+            // not from this document (or detached): the plain walk
+            None => Select {
+                ix: self,
+                sel,
+                scope: Some(scope),
+                cands: Cands::Walk(Box::new(scope.select(&sel.sel))),
+            },
+        }
+    }
+
+    /// Every element of the page matching `sel`, in document order.
+    pub fn select_all<'s>(&'s self, sel: &'s Sel) -> Select<'a, 's> {
+        self.query(0, self.order.len() as u32 - 1, None, sel)
+    }
+
+    fn query<'s>(
+        &'s self,
+        from: u32,
+        to: u32,
+        scope: Option<ElementRef<'a>>,
+        sel: &'s Sel,
+    ) -> Select<'a, 's> {
+        let cands = if from > to {
+            Cands::Range(0..0)
+        } else {
+            match &sel.keys.0 {
+                None => Cands::Range(from..to + 1),
+                Some(complexes) => {
+                    let mut slices = complexes.iter().map(|keys| {
+                        let l = keys
+                            .iter()
+                            .map(|k| self.list(k))
+                            .min_by_key(|l| l.len())
+                            .unwrap_or(&[]);
+                        let a = l.partition_point(|&x| x < from);
+                        let b = l.partition_point(|&x| x <= to);
+                        &l[a..b]
+                    });
+                    match complexes.len() {
+                        1 => Cands::Slice(slices.next().unwrap_or(&[]).iter()),
+                        _ => {
+                            let mut all: Vec<u32> = slices.flatten().copied().collect();
+                            all.sort_unstable();
+                            all.dedup();
+                            Cands::Owned(all.into_iter())
+                        }
+                    }
+                }
+            }
+        };
+        Select {
+            ix: self,
+            sel,
+            scope,
+            cands,
+        }
+    }
+}
+
+enum Cands<'a, 's> {
+    Range(std::ops::Range<u32>),
+    Slice(std::slice::Iter<'s, u32>),
+    Owned(std::vec::IntoIter<u32>),
+    Walk(Box<scraper::element_ref::Select<'a, 's>>),
+}
+
+/// The matches of one query (see [`DocIndex::select`]).
+pub struct Select<'a, 's> {
+    ix: &'s DocIndex<'a>,
+    sel: &'s Sel,
+    scope: Option<ElementRef<'a>>,
+    cands: Cands<'a, 's>,
+}
+
+impl<'a> Iterator for Select<'a, '_> {
+    type Item = ElementRef<'a>;
+
+    fn next(&mut self) -> Option<ElementRef<'a>> {
+        loop {
+            let p = match &mut self.cands {
+                Cands::Range(r) => r.next()?,
+                Cands::Slice(s) => *s.next()?,
+                Cands::Owned(v) => v.next()?,
+                Cands::Walk(w) => return w.next(),
+            };
+            let el = self.ix.element(p);
+            if self.sel.sel.matches_with_scope(&el, self.scope) {
+                return Some(el);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sel(css: &str) -> Sel {
+        Sel::parse(css).expect("valid")
+    }
+
+    const PAGE: &str = r#"<!doctype html><html><head><title>t</title>
+        <meta property="og:title" content="x"><link rel="canonical" href="/c"></head>
+        <body><div id="main" class="wrap a"><header class="td-post-title"><h1 class="entry-title">T</h1>
+        <div class="td-category"><a href="/c1">C1</a><a href="/c2">C2</a></div></header>
+        <p class="x x">one</p><table><tr><td><b class="entry-title">in table</b></td></tr></table>
+        <svg><clipPath id="cp"></clipPath><foreignObject><p>f</p></foreignObject></svg>
+        <ul><li><a href="/1">1</a></li><li><a href="/2">2</a><ul><li><a href="/3">3</a></li></ul></li></ul>
+        <template><p class="x">tpl</p></template></div>
+        <div class="other"><p class="x">two</p><span class="paywall-box">pw</span></div></body></html>"#;
+
+    /// Every selector, from every scope, gives exactly scraper's answer.
+    #[test]
+    fn queries_agree_with_scraper_everywhere() {
+        let doc = Html::parse_document(PAGE);
+        let ix = DocIndex::new(&doc);
+        let sels = [
+            "h1.entry-title",
+            "header.td-post-title h1.entry-title, .entry-title",
+            ".td-category a",
+            "meta[property='og:title']",
+            "link[rel~=canonical]",
+            "#main > p.x",
+            "#nope, .nope",
+            "[class*=paywall]",
+            "*",
+            "li a",
+            "ul ul li",
+            "p",
+            "clipPath",
+            "clippath",
+            "foreignObject p",
+            "div:not(.other) p",
+            ".x:first-child",
+            "li:has(ul) > a",
+            ":scope > li",
+            "td b, h1, a[href='/3']",
+        ];
+        let scopes: Vec<ElementRef<'_>> = doc
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+            .chain(std::iter::once(doc.root_element()))
+            .collect();
+        for css in sels {
+            let s = sel(css);
+            let want: Vec<NodeId> = doc.select(&s.sel).map(|e| e.id()).collect();
+            let got: Vec<NodeId> = ix.select_all(&s).map(|e| e.id()).collect();
+            assert_eq!(got, want, "whole page, `{css}`");
+            for scope in &scopes {
+                let want: Vec<NodeId> = scope.select(&s.sel).map(|e| e.id()).collect();
+                let got: Vec<NodeId> = ix.select(*scope, &s).map(|e| e.id()).collect();
+                assert_eq!(got, want, "`{css}` inside <{}>", scope.value().name());
+            }
+        }
+    }
+
+    fn strings(v: &toml::Value, out: &mut Vec<String>) {
+        match v {
+            toml::Value::String(s) => out.push(s.clone()),
+            toml::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            toml::Value::Table(t) => t.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+
+    /// Every string of the bundled profiles that is a selector, on every
+    /// fixture page (and the real pages when present), from the root and
+    /// from a spread of scopes: the same elements as scraper, in order.
+    #[test]
+    fn profile_selectors_agree_with_scraper_on_real_pages() {
+        let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sels = Vec::new();
+        for p in ["selectors/iranfocus.toml", "selectors/tagdiv.toml"] {
+            let text = std::fs::read_to_string(top.join(p)).expect("profile");
+            let mut all = Vec::new();
+            let table: toml::Table = toml::from_str(&text).expect("toml");
+            strings(&toml::Value::Table(table), &mut all);
+            sels.extend(all.iter().filter_map(|s| Sel::parse(s).ok()));
+        }
+        sels.push(Sel::parse("a[href]").expect("valid"));
+        assert!(sels.len() > 40, "{} selectors", sels.len());
+        let mut pages: Vec<std::path::PathBuf> = std::fs::read_dir(top.join("fixtures/iranfocus"))
+            .expect("fixtures")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        if let Ok(rw) = std::fs::read_dir(top.join("../shared/realworld")) {
+            pages.extend(rw.map(|e| e.expect("entry").path()));
+        }
+        pages.retain(|p| p.extension().is_some_and(|e| e == "html"));
+        pages.sort();
+        assert!(pages.len() >= 17);
+        let mut checked = 0;
+        for page in &pages {
+            let bytes = std::fs::read(page).expect("page");
+            let doc = Html::parse_document(&String::from_utf8_lossy(&bytes));
+            let ix = DocIndex::new(&doc);
+            let scopes: Vec<ElementRef<'_>> = std::iter::once(doc.root_element())
+                .chain(
+                    doc.root_element()
+                        .descendants()
+                        .filter_map(ElementRef::wrap)
+                        .step_by(211),
+                )
+                .collect();
+            for s in &sels {
+                for scope in &scopes {
+                    let want: Vec<NodeId> = scope.select(&s.sel).map(|e| e.id()).collect();
+                    let got: Vec<NodeId> = ix.select(*scope, s).map(|e| e.id()).collect();
+                    assert_eq!(got, want, "{}: `{}`", page.display(), s.css);
+                    checked += want.len();
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked} matches compared");
+    }
+
+    #[test]
+    fn keys_come_from_the_rightmost_compound() {
+        assert_eq!(
+            SelKeys::of("header.td-post-title h1.entry-title"),
+            SelKeys(Some(vec![vec![
+                Key::Tag(LocalName::from("h1")),
+                Key::Class("entry-title".into())
+            ]]))
+        );
+        assert_eq!(
+            SelKeys::of("#a, b"),
+            SelKeys(Some(vec![
+                vec![Key::Id("a".into())],
+                vec![Key::Tag(LocalName::from("b"))]
+            ]))
+        );
+        // one unkeyed alternative makes the whole list unkeyed
+        assert!(!SelKeys::of("a, [class*=x]").is_keyed());
+        assert!(!SelKeys::of(".a > *").is_keyed());
+        assert!(!SelKeys::of("clipPath").is_keyed());
+        assert!(SelKeys::of(".a > *.b").is_keyed());
+    }
+
+    #[test]
+    fn a_scope_from_another_document_still_answers() {
+        let doc = Html::parse_document(PAGE);
+        let other = Html::parse_document("<div><p class=x>o</p></div>");
+        let ix = DocIndex::new(&doc);
+        let s = sel("p.x");
+        let got: Vec<String> = ix
+            .select(other.root_element(), &s)
+            .map(|e| e.text().collect())
+            .collect();
+        assert_eq!(got, vec!["o".to_string()]);
+    }
+}
