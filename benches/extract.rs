@@ -105,7 +105,14 @@ fn benches(c: &mut Criterion) {
         g.bench_function("bound_markup", |b| {
             b.iter(|| limits::bound_markup(&text).0.len())
         });
+        g.bench_function("prepare_markup", |b| {
+            b.iter(|| limits::prepare_markup(&text, true).0.len())
+        });
         g.bench_function("parse_only", |b| b.iter(|| Html::parse_document(&text)));
+        let prepared = limits::prepare_markup(&text, true).0.into_owned();
+        g.bench_function("parse_prepared", |b| {
+            b.iter(|| Html::parse_document(&prepared))
+        });
         let page = Page {
             url: &case.url,
             bytes: &case.bytes,
@@ -116,8 +123,8 @@ fn benches(c: &mut Criterion) {
 
         let doc = Html::parse_document(&text);
         let root = doc.root_element();
-        g.bench_function("index", |b| b.iter(|| DocIndex::new(&doc).len()));
-        let ix = DocIndex::new(&doc);
+        g.bench_function("index", |b| b.iter(|| DocIndex::new(&doc, false).len()));
+        let ix = DocIndex::new(&doc, false);
         let template = sitelift::extract::route(&ix, &case.url, case.profile, &mut Trace::off());
         if let Some(t) = template {
             if let Some(spec) = &t.body {

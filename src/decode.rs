@@ -492,7 +492,14 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>, opts: &DecodeOptions) ->
         )
     };
 
-    let (mut text, replacements) = decode_counting(encoding, body);
+    // Valid UTF-8 (most pages): one validation and one copy.
+    let valid_utf8 = (encoding == UTF_8)
+        .then(|| std::str::from_utf8(body).ok())
+        .flatten();
+    let (mut text, replacements) = match valid_utf8 {
+        Some(s) => (s.to_owned(), 0),
+        None => decode_counting(encoding, body),
+    };
     if replacements > 0 {
         warnings.push(format!(
             "{replacements} malformed byte sequence(s) replaced with U+FFFD while decoding as {}",
@@ -559,7 +566,7 @@ fn check_declaration(
             ));
             return (UTF_8, DecidedBy::Utf8ValidOverDeclared);
         }
-    } else if d.encoding == UTF_8 {
+    } else if d.encoding == UTF_8 && std::str::from_utf8(bytes).is_err() {
         let scan = scan_utf8(bytes);
         if scan.invalid > 0 {
             if scan.multibyte > scan.invalid {
@@ -683,19 +690,15 @@ pub fn repair_mojibake(s: &str) -> Option<(String, usize)> {
 fn repair_pass(s: &str) -> Option<(String, usize)> {
     // Every lead character (U+00C2..U+00F4) is 0xC3 0x82..=0xB4 in UTF-8.
     let bytes = s.as_bytes();
-    if !bytes
-        .windows(2)
-        .any(|w| w[0] == 0xC3 && (0x82..=0xB4).contains(&w[1]))
+    if !memchr::memchr_iter(0xC3, bytes)
+        .any(|i| bytes.get(i + 1).is_some_and(|b| (0x82..=0xB4).contains(b)))
     {
         return None;
     }
     // (start, end, repaired char, plausibility) of every candidate.
     let mut candidates: Vec<(usize, usize, char, Plausible)> = Vec::new();
     let mut pos = 0;
-    while let Some(off) = bytes
-        .get(pos..)
-        .and_then(|b| b.iter().position(|&c| c == 0xC3))
-    {
+    while let Some(off) = bytes.get(pos..).and_then(|b| memchr::memchr(0xC3, b)) {
         let start = pos + off;
         pos = start + 1;
         let Some(lead) = bytes.get(start + 1).map(|b| b + 0x40) else {

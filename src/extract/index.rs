@@ -83,6 +83,10 @@ impl SelKeys {
 /// The page's elements in document order, with lookups by tag, class and id.
 pub struct DocIndex<'a> {
     doc: &'a Html,
+    /// The parse left out `<script>`/`<style>` content.
+    lossy: bool,
+    /// Something read an element whose content was left out.
+    read_unread: std::cell::Cell<bool>,
     /// Elements in document (pre)order.
     order: Vec<NodeId>,
     /// For each position, the position of the last element of its subtree.
@@ -94,10 +98,13 @@ pub struct DocIndex<'a> {
 }
 
 impl<'a> DocIndex<'a> {
-    /// Walk `doc` once.
-    pub fn new(doc: &'a Html) -> DocIndex<'a> {
+    /// Walk `doc` once. `lossy`: the parse left out `<script>`/`<style>`
+    /// content ([`crate::extract::limits::prepare_markup`]).
+    pub fn new(doc: &'a Html, lossy: bool) -> DocIndex<'a> {
         let mut ix = DocIndex {
             doc,
+            lossy,
+            read_unread: std::cell::Cell::new(false),
             order: Vec::new(),
             end: Vec::new(),
             pos: FxHashMap::default(),
@@ -149,6 +156,24 @@ impl<'a> DocIndex<'a> {
     /// The parsed document.
     pub fn doc(&self) -> &'a Html {
         self.doc
+    }
+
+    /// Note that `el`'s text (`html`: its markup) is about to be read;
+    /// remembers when that includes `<script>`/`<style>` content the parse
+    /// left out, so the caller can parse again with it.
+    pub fn reading(&self, el: ElementRef<'a>, html: bool) {
+        static UNREAD: std::sync::LazyLock<Sel> =
+            std::sync::LazyLock::new(|| Sel::parse("script, style").expect("static"));
+        if self.lossy && !self.read_unread.get() {
+            let unread = matches!(el.value().name(), "script" | "style")
+                || (html && self.select(el, &UNREAD).next().is_some());
+            self.read_unread.set(unread);
+        }
+    }
+
+    /// Whether something read content the parse left out (see [`Self::reading`]).
+    pub fn read_unread(&self) -> bool {
+        self.read_unread.get()
     }
 
     /// Number of elements.
@@ -296,7 +321,7 @@ mod tests {
     #[test]
     fn queries_agree_with_scraper_everywhere() {
         let doc = Html::parse_document(PAGE);
-        let ix = DocIndex::new(&doc);
+        let ix = DocIndex::new(&doc, false);
         let sels = [
             "h1.entry-title",
             "header.td-post-title h1.entry-title, .entry-title",
@@ -377,7 +402,7 @@ mod tests {
         for page in &pages {
             let bytes = std::fs::read(page).expect("page");
             let doc = Html::parse_document(&String::from_utf8_lossy(&bytes));
-            let ix = DocIndex::new(&doc);
+            let ix = DocIndex::new(&doc, false);
             let scopes: Vec<ElementRef<'_>> = std::iter::once(doc.root_element())
                 .chain(
                     doc.root_element()
@@ -425,7 +450,7 @@ mod tests {
     fn a_scope_from_another_document_still_answers() {
         let doc = Html::parse_document(PAGE);
         let other = Html::parse_document("<div><p class=x>o</p></div>");
-        let ix = DocIndex::new(&doc);
+        let ix = DocIndex::new(&doc, false);
         let s = sel("p.x");
         let got: Vec<String> = ix
             .select(other.root_element(), &s)

@@ -190,12 +190,22 @@ pub struct Parsed {
     pub decoded: crate::decode::Decoded,
     /// Work bounds that cut the page (see [`limits`]), as record warnings.
     pub limits: Vec<String>,
+    /// Bytes of `<script>`/`<style>` content the parser was not given.
+    pub unread_bytes: usize,
 }
 
 /// Decode and parse a page (None when it is over [`MAX_PAGE_BYTES`]).
 /// Markup nested too deep or with too many elements is bounded before the
-/// parser sees it ([`limits::bound_markup`]); `limits` says what was cut.
+/// parser sees it ([`limits::prepare_markup`]); `limits` says what was cut.
+/// The content of `<script>` and `<style>` elements is not parsed (the
+/// elements are): no template reads it, except a field taking the text of
+/// such an element or the HTML around one, and then [`extract_parsed`]
+/// parses the page again with it.
 pub fn parse(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
+    parse_with(page, profile, true)
+}
+
+fn parse_with(page: &Page<'_>, profile: &Profile, drop_unread: bool) -> Option<Parsed> {
     if page.bytes.len() > MAX_PAGE_BYTES {
         return None;
     }
@@ -204,7 +214,7 @@ pub fn parse(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
         repair_mojibake: profile.repair_mojibake,
     };
     let mut decoded = decode(page.bytes, page.content_type, &opts);
-    let (text, bounded) = limits::bound_markup(&decoded.text);
+    let (text, bounded) = limits::prepare_markup(&decoded.text, drop_unread);
     let doc = Html::parse_document(&text);
     drop(text);
     decoded.text = String::new(); // the document holds the text now
@@ -212,6 +222,7 @@ pub fn parse(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
         doc,
         decoded,
         limits: bounded.warnings(),
+        unread_bytes: bounded.unread_bytes,
     })
 }
 
@@ -236,6 +247,24 @@ pub fn extract_parsed(
     profile: &Profile,
     trace: &mut Trace,
 ) -> Outcome {
+    let mark = trace.lines.len();
+    if let Some(outcome) = extract_from(parsed, page, profile, trace) {
+        return outcome;
+    }
+    trace.lines.truncate(mark);
+    trace.log(|| "a field reads <script>/<style> content: page parsed again with it".into());
+    parse_with(page, profile, false)
+        .and_then(|full| extract_from(&full, page, profile, trace))
+        .expect("a page parsed once parses again, and nothing is left out the second time")
+}
+
+/// None when a field read `<script>`/`<style>` content the parse left out.
+fn extract_from(
+    parsed: &Parsed,
+    page: &Page<'_>,
+    profile: &Profile,
+    trace: &mut Trace,
+) -> Option<Outcome> {
     let dec = &parsed.decoded;
     let doc = &parsed.doc;
     trace.log(|| {
@@ -245,14 +274,14 @@ pub fn extract_parsed(
             dec.decided_by.as_str()
         )
     });
-    let ix = DocIndex::new(doc);
+    let ix = DocIndex::new(doc, parsed.unread_bytes > 0);
     let Some(t) = route(&ix, page.url, profile, trace) else {
-        return Outcome::Unmatched;
+        return Some(Outcome::Unmatched);
     };
     if !t.emit {
-        return Outcome::NotEmitted {
+        return Some(Outcome::NotEmitted {
             template: t.name.clone(),
-        };
+        });
     }
     let mut warnings = Vec::new();
     for w in &parsed.limits {
@@ -276,13 +305,17 @@ pub fn extract_parsed(
         rule: dec.decided_by.as_str().to_string(),
         declared: dec.declared.clone(),
     };
-    match build(&ix, page, t, trace, warnings, encoding) {
+    let built = build(&ix, page, t, trace, warnings, encoding);
+    if ix.read_unread() {
+        return None;
+    }
+    Some(match built {
         Ok(r) => Outcome::Record(Box::new(r)),
         Err(error) => Outcome::Failed {
             template: Some(t.name.clone()),
             error,
         },
-    }
+    })
 }
 
 static CANONICAL: std::sync::LazyLock<Sel> =

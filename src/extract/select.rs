@@ -165,6 +165,9 @@ fn take(
     remove: &[Sel],
     base: &Url,
 ) -> Option<String> {
+    if !matches!(take, Take::Attr(_)) {
+        ix.reading(el, matches!(take, Take::Html | Take::InnerHtml));
+    }
     match take {
         Take::Text => {
             let removed = if remove.is_empty() {
