@@ -13,7 +13,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::select::{absolute_url, element_text, is_block_tag, is_skipped_tag};
-use super::text::{alnum_key, escape_html, is_invisible, is_space};
+use super::text::{alnum_chars, alnum_key, escape_html, is_invisible, is_space};
 
 /// An image of the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -464,10 +464,11 @@ pub fn drop_repeated_lead(blocks: &mut Vec<Block>, strip: &dyn Fn(&str) -> usize
             continue;
         }
         let rest = joined_text(&blocks[i + 1..]);
-        let rest_core = alnum_key(&rest[strip(&rest)..]);
+        // only as much of the rest as the block is long gets compared
+        let rest_core = alnum_chars(&rest[strip(&rest)..]);
         let common = core
             .chars()
-            .zip(rest_core.chars())
+            .zip(rest_core)
             .take_while(|(a, b)| a == b)
             .count();
         if common * 10 >= core.chars().count() * 8 {

@@ -22,7 +22,7 @@ use markup5ever::LocalName;
 use rustc_hash::FxHashMap;
 use scraper::selector::{Parser as CssSyntax, Simple};
 use scraper::{ElementRef, Html, Node};
-use selectors::parser::{Component, ParseRelative, SelectorList};
+use selectors::parser::{Combinator, Component, ParseRelative, SelectorList};
 
 use crate::profile::Sel;
 
@@ -37,11 +37,36 @@ pub enum Key {
     Id(String),
 }
 
-/// For each complex selector of a selector list, the keys its rightmost
-/// compound requires (any one of them narrows the candidates). `None` when
-/// some complex selector requires none, so every element is a candidate.
+/// What one complex selector (`header.post .category a`) requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Complex {
+    /// Keys of the rightmost compound (`a`): any one narrows the candidates.
+    pub keys: Vec<Key>,
+    /// Keys of the compound before a descendant or child combinator
+    /// (`.category`): every match lies inside an element carrying one.
+    pub within: Vec<Key>,
+}
+
+/// For each complex selector of a selector list, what every match carries.
+/// `None` when some complex selector requires no key of its own, so every
+/// element is a candidate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SelKeys(Option<Vec<Vec<Key>>>);
+pub struct SelKeys(Option<Vec<Complex>>);
+
+fn compound_keys<'c>(components: impl Iterator<Item = &'c Component<Simple>>, keys: &mut Vec<Key>) {
+    for c in components {
+        match c {
+            Component::ID(id) => keys.push(Key::Id(id.0.to_string())),
+            Component::Class(c) => keys.push(Key::Class(c.0.to_string())),
+            // a mixed-case name matches foreign (SVG) elements by their
+            // exact name: no key, the matcher decides
+            Component::LocalName(n) if n.name.0 == n.lower_name.0 => {
+                keys.push(Key::Tag(n.lower_name.0.clone()))
+            }
+            _ => {}
+        }
+    }
+}
 
 impl SelKeys {
     /// The keys of `css` (a selector list `scraper` accepted).
@@ -53,23 +78,20 @@ impl SelKeys {
         };
         let mut all = Vec::new();
         for complex in list.slice() {
+            let mut it = complex.iter();
             let mut keys = Vec::new();
-            for c in complex.iter() {
-                match c {
-                    Component::ID(id) => keys.push(Key::Id(id.0.to_string())),
-                    Component::Class(c) => keys.push(Key::Class(c.0.to_string())),
-                    // a mixed-case name matches foreign (SVG) elements by
-                    // their exact name: no key, the matcher decides
-                    Component::LocalName(n) if n.name.0 == n.lower_name.0 => {
-                        keys.push(Key::Tag(n.lower_name.0.clone()))
-                    }
-                    _ => {}
-                }
-            }
+            compound_keys(&mut it, &mut keys);
             if keys.is_empty() {
                 return SelKeys(None);
             }
-            all.push(keys);
+            let mut within = Vec::new();
+            if matches!(
+                it.next_sequence(),
+                Some(Combinator::Descendant | Combinator::Child)
+            ) {
+                compound_keys(&mut it, &mut within);
+            }
+            all.push(Complex { keys, within });
         }
         SelKeys(Some(all))
     }
@@ -200,6 +222,48 @@ impl<'a> DocIndex<'a> {
         l.map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The shortest list among `keys` (all of them: a key no element
+    /// carries gives the empty list).
+    fn shortest(&self, keys: &[Key]) -> &[u32] {
+        keys.iter()
+            .map(|k| self.list(k))
+            .min_by_key(|l| l.len())
+            .unwrap_or(&[])
+    }
+
+    /// Positions in `from..=to` that may match `c`, in document order.
+    fn candidates<'s>(&'s self, c: &Complex, from: u32, to: u32) -> Cands<'a, 's> {
+        let l = self.shortest(&c.keys);
+        let cut = |l: &'s [u32], from: u32, to: u32| {
+            &l[l.partition_point(|&x| x < from)..l.partition_point(|&x| x <= to)]
+        };
+        let anchors = if c.within.is_empty() {
+            &[][..]
+        } else {
+            self.shortest(&c.within)
+        };
+        if c.within.is_empty() || anchors.len() >= l.len() {
+            return Cands::Slice(cut(l, from, to).iter());
+        }
+        // Only what lies inside an anchor can match: the anchors' subtrees
+        // (nested ones skipped), each cut to the scope. An anchor may
+        // enclose the scope itself.
+        let mut out = Vec::new();
+        let mut covered: Option<u32> = None;
+        for &a in anchors {
+            if covered.is_some_and(|c| a <= c) {
+                continue;
+            }
+            let end = self.end[a as usize];
+            covered = Some(end);
+            let (lo, hi) = ((a + 1).max(from), end.min(to));
+            if lo <= hi {
+                out.extend_from_slice(cut(l, lo, hi));
+            }
+        }
+        Cands::Owned(out.into_iter())
+    }
+
     /// Elements inside `scope` (not `scope` itself) matching `sel`, in
     /// document order: what `scope.select(&sel.sel)` yields.
     pub fn select<'s>(&'s self, scope: ElementRef<'a>, sel: &'s Sel) -> Select<'a, 's> {
@@ -233,27 +297,23 @@ impl<'a> DocIndex<'a> {
         } else {
             match &sel.keys.0 {
                 None => Cands::Range(from..to + 1),
-                Some(complexes) => {
-                    let mut slices = complexes.iter().map(|keys| {
-                        let l = keys
-                            .iter()
-                            .map(|k| self.list(k))
-                            .min_by_key(|l| l.len())
-                            .unwrap_or(&[]);
-                        let a = l.partition_point(|&x| x < from);
-                        let b = l.partition_point(|&x| x <= to);
-                        &l[a..b]
-                    });
-                    match complexes.len() {
-                        1 => Cands::Slice(slices.next().unwrap_or(&[]).iter()),
-                        _ => {
-                            let mut all: Vec<u32> = slices.flatten().copied().collect();
-                            all.sort_unstable();
-                            all.dedup();
-                            Cands::Owned(all.into_iter())
+                Some(complexes) => match complexes.as_slice() {
+                    [one] => self.candidates(one, from, to),
+                    many => {
+                        let mut all: Vec<u32> = Vec::new();
+                        for c in many {
+                            match self.candidates(c, from, to) {
+                                Cands::Slice(s) => all.extend(s),
+                                Cands::Owned(v) => all.extend(v),
+                                Cands::Range(r) => all.extend(r),
+                                Cands::Walk(_) => unreachable!("only select() walks"),
+                            }
                         }
+                        all.sort_unstable();
+                        all.dedup();
+                        Cands::Owned(all.into_iter())
                     }
-                }
+                },
             }
         };
         Select {
@@ -427,16 +487,33 @@ mod tests {
     fn keys_come_from_the_rightmost_compound() {
         assert_eq!(
             SelKeys::of("header.td-post-title h1.entry-title"),
-            SelKeys(Some(vec![vec![
-                Key::Tag(LocalName::from("h1")),
-                Key::Class("entry-title".into())
-            ]]))
+            SelKeys(Some(vec![Complex {
+                keys: vec![
+                    Key::Tag(LocalName::from("h1")),
+                    Key::Class("entry-title".into())
+                ],
+                within: vec![
+                    Key::Tag(LocalName::from("header")),
+                    Key::Class("td-post-title".into())
+                ],
+            }]))
         );
         assert_eq!(
-            SelKeys::of("#a, b"),
+            SelKeys::of("#a, .x > b, .y + i"),
             SelKeys(Some(vec![
-                vec![Key::Id("a".into())],
-                vec![Key::Tag(LocalName::from("b"))]
+                Complex {
+                    keys: vec![Key::Id("a".into())],
+                    within: vec![]
+                },
+                Complex {
+                    keys: vec![Key::Tag(LocalName::from("b"))],
+                    within: vec![Key::Class("x".into())]
+                },
+                // a sibling is not an ancestor
+                Complex {
+                    keys: vec![Key::Tag(LocalName::from("i"))],
+                    within: vec![]
+                },
             ]))
         );
         // one unkeyed alternative makes the whole list unkeyed

@@ -37,10 +37,14 @@ pub fn fold_key(s: &str) -> String {
 
 /// Lowercase letters and digits only: for "does this paragraph repeat that one".
 pub fn alnum_key(s: &str) -> String {
+    alnum_chars(s).collect()
+}
+
+/// The characters of [`alnum_key`], lazily.
+pub fn alnum_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// Strip a trailing ellipsis (`...`, `…`, `[...]`, `[…]`); true when one was there.
