@@ -123,8 +123,11 @@ fn benches(c: &mut Criterion) {
 
         let doc = Html::parse_document(&text);
         let root = doc.root_element();
-        g.bench_function("index", |b| b.iter(|| DocIndex::new(&doc, false).len()));
-        let ix = DocIndex::new(&doc, false);
+        let keys = &case.profile.index_keys;
+        g.bench_function("index", |b| {
+            b.iter(|| DocIndex::new(&doc, false, Some(keys)).len())
+        });
+        let ix = DocIndex::new(&doc, false, Some(keys));
         let template = sitelift::extract::route(&ix, &case.url, case.profile, &mut Trace::off());
         if let Some(t) = template {
             if let Some(spec) = &t.body {

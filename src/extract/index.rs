@@ -19,7 +19,7 @@
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use markup5ever::LocalName;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use scraper::selector::{Parser as CssSyntax, Simple};
 use scraper::{ElementRef, Html, Node};
 use selectors::parser::{Combinator, Component, ParseRelative, SelectorList};
@@ -102,9 +102,36 @@ impl SelKeys {
     }
 }
 
+/// The classes and ids a profile's selectors name. Only those get lists
+/// (a page has hundreds of classes no profile asks about); a query for a
+/// class or id outside the set is answered by matching every element, so
+/// results never depend on the set, only the time does.
+#[derive(Debug, Clone, Default)]
+pub struct IndexKeys {
+    classes: FxHashSet<String>,
+    ids: FxHashSet<String>,
+}
+
+impl IndexKeys {
+    /// Index what `sel` names.
+    pub fn add(&mut self, sel: &Sel) {
+        for c in sel.keys.0.iter().flatten() {
+            for k in c.keys.iter().chain(&c.within) {
+                match k {
+                    Key::Class(v) => self.classes.insert(v.clone()),
+                    Key::Id(v) => self.ids.insert(v.clone()),
+                    Key::Tag(_) => false,
+                };
+            }
+        }
+    }
+}
+
 /// The page's elements in document order, with lookups by tag, class and id.
 pub struct DocIndex<'a> {
     doc: &'a Html,
+    /// Classes and ids indexed (None: all).
+    only: Option<&'a IndexKeys>,
     /// The parse left out `<script>`/`<style>` content.
     lossy: bool,
     /// Something read an element whose content was left out.
@@ -120,19 +147,21 @@ pub struct DocIndex<'a> {
 }
 
 impl<'a> DocIndex<'a> {
-    /// Walk `doc` once. `lossy`: the parse left out `<script>`/`<style>`
-    /// content ([`crate::extract::limits::prepare_markup`]).
-    pub fn new(doc: &'a Html, lossy: bool) -> DocIndex<'a> {
+    /// Walk `doc` once, listing every tag and the classes and ids in
+    /// `only` (all when None). `lossy`: the parse left out
+    /// `<script>`/`<style>` content ([`crate::extract::limits::prepare_markup`]).
+    pub fn new(doc: &'a Html, lossy: bool, only: Option<&'a IndexKeys>) -> DocIndex<'a> {
         let mut ix = DocIndex {
             doc,
+            only,
             lossy,
             read_unread: std::cell::Cell::new(false),
-            order: Vec::new(),
-            end: Vec::new(),
-            pos: FxHashMap::default(),
-            tags: FxHashMap::default(),
-            classes: FxHashMap::default(),
-            ids: FxHashMap::default(),
+            order: Vec::with_capacity(2048),
+            end: Vec::with_capacity(2048),
+            pos: FxHashMap::with_capacity_and_hasher(2048, Default::default()),
+            tags: FxHashMap::with_capacity_and_hasher(128, Default::default()),
+            classes: FxHashMap::with_capacity_and_hasher(1024, Default::default()),
+            ids: FxHashMap::with_capacity_and_hasher(256, Default::default()),
         };
         let mut open: Vec<u32> = Vec::new();
         for edge in doc.root_element().traverse() {
@@ -147,20 +176,31 @@ impl<'a> DocIndex<'a> {
                     ix.pos.insert(n.id(), p);
                     open.push(p);
                     ix.tags.entry(e.name.local.clone()).or_default().push(p);
-                    // the same attributes scraper's matcher reads
+                    // the same attributes scraper's matcher reads: every
+                    // `class`, the first `id`
+                    let mut id_seen = false;
                     for (name, value) in e.attrs.iter() {
-                        if &*name.local == "class" {
-                            for c in value.split_ascii_whitespace() {
-                                let list = ix.classes.entry(c).or_default();
-                                // `class="a a"`: once
-                                if list.last() != Some(&p) {
-                                    list.push(p);
+                        match &*name.local {
+                            "class" => {
+                                for c in value.split_ascii_whitespace() {
+                                    if only.is_some_and(|k| !k.classes.contains(c)) {
+                                        continue;
+                                    }
+                                    let list = ix.classes.entry(c).or_default();
+                                    // `class="a a"`: once
+                                    if list.last() != Some(&p) {
+                                        list.push(p);
+                                    }
                                 }
                             }
+                            "id" if !id_seen => {
+                                id_seen = true;
+                                if only.is_none_or(|k| k.ids.contains(&**value)) {
+                                    ix.ids.entry(&**value).or_default().push(p);
+                                }
+                            }
+                            _ => {}
                         }
-                    }
-                    if let Some(id) = e.id() {
-                        ix.ids.entry(id).or_default().push(p);
                     }
                 }
                 Edge::Close(n) => {
@@ -213,38 +253,46 @@ impl<'a> DocIndex<'a> {
         ElementRef::wrap(node).expect("indexed elements are elements")
     }
 
-    fn list(&self, key: &Key) -> &[u32] {
+    /// The elements carrying `key`; None when it is not indexed.
+    fn list(&self, key: &Key) -> Option<&[u32]> {
         let l = match key {
             Key::Tag(t) => self.tags.get(t),
-            Key::Class(c) => self.classes.get(c.as_str()),
-            Key::Id(i) => self.ids.get(i.as_str()),
+            Key::Class(c) => {
+                if self.only.is_some_and(|k| !k.classes.contains(c)) {
+                    return None;
+                }
+                self.classes.get(c.as_str())
+            }
+            Key::Id(i) => {
+                if self.only.is_some_and(|k| !k.ids.contains(i)) {
+                    return None;
+                }
+                self.ids.get(i.as_str())
+            }
         };
-        l.map(Vec::as_slice).unwrap_or(&[])
+        Some(l.map(Vec::as_slice).unwrap_or(&[]))
     }
 
     /// The shortest list among `keys` (all of them: a key no element
     /// carries gives the empty list).
-    fn shortest(&self, keys: &[Key]) -> &[u32] {
+    fn shortest(&self, keys: &[Key]) -> Option<&[u32]> {
         keys.iter()
-            .map(|k| self.list(k))
+            .filter_map(|k| self.list(k))
             .min_by_key(|l| l.len())
-            .unwrap_or(&[])
     }
 
     /// Positions in `from..=to` that may match `c`, in document order.
     fn candidates<'s>(&'s self, c: &Complex, from: u32, to: u32) -> Cands<'a, 's> {
-        let l = self.shortest(&c.keys);
+        let Some(l) = self.shortest(&c.keys) else {
+            return Cands::Range(from..to + 1);
+        };
         let cut = |l: &'s [u32], from: u32, to: u32| {
             &l[l.partition_point(|&x| x < from)..l.partition_point(|&x| x <= to)]
         };
-        let anchors = if c.within.is_empty() {
-            &[][..]
-        } else {
-            self.shortest(&c.within)
+        let anchors = match self.shortest(&c.within) {
+            Some(a) if a.len() < l.len() => a,
+            _ => return Cands::Slice(cut(l, from, to).iter()),
         };
-        if c.within.is_empty() || anchors.len() >= l.len() {
-            return Cands::Slice(cut(l, from, to).iter());
-        }
         // Only what lies inside an anchor can match: the anchors' subtrees
         // (nested ones skipped), each cut to the scope. An anchor may
         // enclose the scope itself.
@@ -381,7 +429,8 @@ mod tests {
     #[test]
     fn queries_agree_with_scraper_everywhere() {
         let doc = Html::parse_document(PAGE);
-        let ix = DocIndex::new(&doc, false);
+        let mut some = IndexKeys::default();
+        some.add(&sel(".entry-title, #main, .td-category"));
         let sels = [
             "h1.entry-title",
             "header.td-post-title h1.entry-title, .entry-title",
@@ -410,15 +459,19 @@ mod tests {
             .filter_map(ElementRef::wrap)
             .chain(std::iter::once(doc.root_element()))
             .collect();
-        for css in sels {
-            let s = sel(css);
-            let want: Vec<NodeId> = doc.select(&s.sel).map(|e| e.id()).collect();
-            let got: Vec<NodeId> = ix.select_all(&s).map(|e| e.id()).collect();
-            assert_eq!(got, want, "whole page, `{css}`");
-            for scope in &scopes {
-                let want: Vec<NodeId> = scope.select(&s.sel).map(|e| e.id()).collect();
-                let got: Vec<NodeId> = ix.select(*scope, &s).map(|e| e.id()).collect();
-                assert_eq!(got, want, "`{css}` inside <{}>", scope.value().name());
+        // everything indexed, and only some classes and ids: same answers
+        for only in [None, Some(&some)] {
+            let ix = DocIndex::new(&doc, false, only);
+            for css in sels {
+                let s = sel(css);
+                let want: Vec<NodeId> = doc.select(&s.sel).map(|e| e.id()).collect();
+                let got: Vec<NodeId> = ix.select_all(&s).map(|e| e.id()).collect();
+                assert_eq!(got, want, "whole page, `{css}`");
+                for scope in &scopes {
+                    let want: Vec<NodeId> = scope.select(&s.sel).map(|e| e.id()).collect();
+                    let got: Vec<NodeId> = ix.select(*scope, &s).map(|e| e.id()).collect();
+                    assert_eq!(got, want, "`{css}` inside <{}>", scope.value().name());
+                }
             }
         }
     }
@@ -462,7 +515,7 @@ mod tests {
         for page in &pages {
             let bytes = std::fs::read(page).expect("page");
             let doc = Html::parse_document(&String::from_utf8_lossy(&bytes));
-            let ix = DocIndex::new(&doc, false);
+            let ix = DocIndex::new(&doc, false, None);
             let scopes: Vec<ElementRef<'_>> = std::iter::once(doc.root_element())
                 .chain(
                     doc.root_element()
@@ -481,6 +534,60 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked} matches compared");
+    }
+
+    /// The strings under the profile keys that hold selectors.
+    fn selector_strings(v: &toml::Value, under_selector_key: bool, out: &mut Vec<String>) {
+        const KEYS: [&str; 9] = [
+            "select",
+            "css",
+            "present",
+            "absent",
+            "remove",
+            "heading_selector",
+            "block",
+            "item",
+            "container",
+        ];
+        match v {
+            toml::Value::String(s) if under_selector_key => out.push(s.clone()),
+            toml::Value::Array(a) => a
+                .iter()
+                .for_each(|v| selector_strings(v, under_selector_key, out)),
+            toml::Value::Table(t) => t.iter().for_each(|(k, v)| {
+                let here = KEYS.contains(&k.as_str()) || (under_selector_key && k == "css");
+                selector_strings(v, here, out)
+            }),
+            _ => {}
+        }
+    }
+
+    /// Every class and id that any selector of a bundled profile names is
+    /// indexed (`Template::selectors` misses none).
+    #[test]
+    fn profiles_index_every_class_and_id_their_selectors_name() {
+        let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for p in ["selectors/iranfocus.toml", "selectors/tagdiv.toml"] {
+            let profile = crate::profile::Profile::load(&top.join(p)).expect("profile");
+            let text = std::fs::read_to_string(top.join(p)).expect("profile");
+            let table: toml::Table = toml::from_str(&text).expect("toml");
+            let mut all = Vec::new();
+            selector_strings(&toml::Value::Table(table), false, &mut all);
+            let mut named = IndexKeys::default();
+            for s in &all {
+                named.add(&Sel::parse(s).expect("a selector"));
+            }
+            let missing: Vec<&String> = named
+                .classes
+                .iter()
+                .chain(&named.ids)
+                .filter(|k| {
+                    !profile.index_keys.classes.contains(*k) && !profile.index_keys.ids.contains(*k)
+                })
+                .collect();
+            assert!(missing.is_empty(), "{p}: not indexed: {missing:?}");
+            assert!(profile.index_keys.classes.len() > 10);
+        }
     }
 
     #[test]
@@ -527,7 +634,7 @@ mod tests {
     fn a_scope_from_another_document_still_answers() {
         let doc = Html::parse_document(PAGE);
         let other = Html::parse_document("<div><p class=x>o</p></div>");
-        let ix = DocIndex::new(&doc, false);
+        let ix = DocIndex::new(&doc, false, None);
         let s = sel("p.x");
         let got: Vec<String> = ix
             .select(other.root_element(), &s)

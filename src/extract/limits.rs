@@ -333,17 +333,21 @@ struct Tag<'a> {
 /// Byte index just past the `>` that ends the tag opened at `start`
 /// (quotes in attributes respected), or the end of the text.
 fn tag_end(b: &[u8], mut i: usize) -> usize {
-    let mut quote = None;
-    while i < b.len() {
-        match (quote, b[i]) {
-            (None, b'>') => return i + 1,
-            (None, q @ (b'"' | b'\'')) if b[i - 1].is_ascii_whitespace() || b[i - 1] == b'=' => {
-                quote = Some(q)
-            }
-            (Some(q), c) if c == q => quote = None,
-            _ => {}
+    while let Some(off) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) {
+        let at = i + off;
+        let q = b[at];
+        if q == b'>' {
+            return at + 1;
         }
-        i += 1;
+        // a quote opens a value only after `=` or white space
+        if b[at - 1].is_ascii_whitespace() || b[at - 1] == b'=' {
+            match memchr::memchr(q, &b[at + 1..]) {
+                Some(p) => i = at + 1 + p + 1,
+                None => return b.len(),
+            }
+        } else {
+            i = at + 1;
+        }
     }
     b.len()
 }

@@ -274,7 +274,7 @@ fn extract_from(
             dec.decided_by.as_str()
         )
     });
-    let ix = DocIndex::new(doc, parsed.unread_bytes > 0);
+    let ix = DocIndex::new(doc, parsed.unread_bytes > 0, Some(&profile.index_keys));
     let Some(t) = route(&ix, page.url, profile, trace) else {
         return Some(Outcome::Unmatched);
     };

@@ -551,6 +551,10 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
         Some(o) => crate::profile::output::compile(o, "output")?,
         None => crate::profile::output::OutputSpec::default(),
     };
+    let mut index_keys = crate::extract::index::IndexKeys::default();
+    for sel in templates.iter().flat_map(|t| t.selectors()) {
+        index_keys.add(sel);
+    }
     Ok(Profile {
         name: raw.site.name.clone(),
         path: path.to_path_buf(),
@@ -560,5 +564,6 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
         crawl,
         templates,
         output,
+        index_keys,
     })
 }

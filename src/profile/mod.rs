@@ -260,6 +260,44 @@ pub struct Template {
 }
 
 impl Template {
+    /// Every selector the template queries pages with.
+    pub fn selectors(&self) -> Vec<&Sel> {
+        fn field<'f>(f: &'f Field, out: &mut Vec<&'f Sel>) {
+            sources(&f.sources, out);
+            out.extend(&f.remove);
+        }
+        fn sources<'f>(s: &'f [Source], out: &mut Vec<&'f Sel>) {
+            out.extend(s.iter().filter_map(|s| match s {
+                Source::Css { sel, .. } => Some(sel),
+                Source::Url => None,
+            }));
+        }
+        let mut out: Vec<&Sel> = Vec::new();
+        out.extend(&self.matcher.present);
+        out.extend(&self.matcher.absent);
+        for f in &self.fields {
+            field(f, &mut out);
+        }
+        if let Some(d) = &self.dateline {
+            sources(&d.select, &mut out);
+        }
+        if let Some(b) = &self.body {
+            out.extend(&b.select);
+            out.extend(&b.remove);
+        }
+        for l in &self.lists {
+            match &l.find {
+                BlockFinder::Heading { heading, block, .. } => out.extend([heading, block]),
+                BlockFinder::Container(s) => out.extend(s),
+            }
+            out.push(&l.item);
+            for f in &l.fields {
+                field(f, &mut out);
+            }
+        }
+        out
+    }
+
     /// The field named `name`, if the template has one.
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
@@ -285,6 +323,9 @@ pub struct Profile {
     pub templates: Vec<Template>,
     /// New paths of records and listings (`[output]`, defaults when absent).
     pub output: output::OutputSpec,
+    /// The classes and ids the templates' selectors name (what a page's
+    /// index lists, see [`crate::extract::index`]).
+    pub index_keys: crate::extract::index::IndexKeys,
 }
 
 impl Profile {
