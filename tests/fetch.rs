@@ -4,6 +4,8 @@
 
 #[path = "common/faults.rs"]
 mod faults;
+#[path = "common/spacing.rs"]
+mod spacing;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -94,26 +96,13 @@ fn hops(server: &FaultServer, paths: &[&str]) -> Vec<Hop> {
         .collect()
 }
 
-/// Arrivals at the server are spaced by `delay`. The fetcher spaces request
-/// starts; arrivals also carry the jitter of a loaded machine, so a single
-/// gap may lose up to half the delay, while the mean gap must be the delay
-/// (within `TOLERANCE`). Without politeness the gaps are about 1 ms.
+/// Arrivals at the server are spaced by `delay` (see `common/spacing.rs`).
 fn assert_spaced(arrivals: &[Instant], delay: Duration) {
     let mut sorted = arrivals.to_vec();
     sorted.sort();
     let gaps: Vec<Duration> = sorted.windows(2).map(|p| p[1] - p[0]).collect();
-    for gap in &gaps {
-        assert!(
-            *gap >= delay / 2,
-            "requests only {gap:?} apart, delay is {delay:?}"
-        );
-    }
-    if !gaps.is_empty() {
-        let mean = gaps.iter().sum::<Duration>() / gaps.len() as u32;
-        assert!(
-            mean + TOLERANCE >= delay,
-            "mean gap {mean:?}, delay is {delay:?}"
-        );
+    if let Err(e) = spacing::check_gaps(&gaps, delay, TOLERANCE) {
+        panic!("{e}");
     }
 }
 
@@ -555,4 +544,20 @@ async fn connect_to_sends_the_logical_host_to_another_address() {
         get(&f, "http://www.iranfocus.test/ok.html").await,
         Reason::PrivateAddress,
     );
+}
+
+#[test]
+fn the_spacing_check_tells_lateness_from_bursts() {
+    let ms = Duration::from_millis;
+    let d = ms(100);
+    // a late arrival: long gap, then short
+    assert!(spacing::check_gaps(&[ms(100), ms(160), ms(40), ms(100)], d, ms(10)).is_ok());
+    // a second request sent early: short gap after an ordinary one
+    assert!(spacing::check_gaps(&[ms(100), ms(100), ms(1), ms(100)], d, ms(10)).is_err());
+    // a first gap cannot be explained by lateness
+    assert!(spacing::check_gaps(&[ms(1), ms(199)], d, ms(10)).is_err());
+    // no politeness at all
+    assert!(spacing::check_gaps(&[ms(1); 20], d, ms(10)).is_err());
+    // spaced, but by less than the delay on average
+    assert!(spacing::check_gaps(&[ms(80); 20], d, ms(10)).is_err());
 }
