@@ -84,14 +84,19 @@ impl RedirectMap {
         &mut self,
         aliases: &[(String, String, String)],
     ) -> Vec<(String, String)> {
-        let targets: HashMap<String, (String, String)> = self
-            .by_from
-            .values()
-            .map(|r| (r.from.clone(), (r.to.clone(), r.record.clone())))
+        // targets as they are before any ledger alias is added (an alias
+        // never leads to another alias); only those of these canonicals, so
+        // the map of every URL is not copied
+        let targets: HashMap<&str, (String, String)> = aliases
+            .iter()
+            .filter_map(|(_, canonical, _)| {
+                let r = self.by_from.get(canonical)?;
+                Some((canonical.as_str(), (r.to.clone(), r.record.clone())))
+            })
             .collect();
         let mut unmapped = Vec::new();
         for (alias, canonical, how) in aliases {
-            match targets.get(canonical) {
+            match targets.get(canonical.as_str()) {
                 Some((to, record)) => self.add(alias, to, &format!("ledger:{how}"), record),
                 None => unmapped.push((alias.clone(), canonical.clone())),
             }
@@ -275,6 +280,34 @@ mod tests {
         ]);
         assert!(m.contains("http://a.org/p/"));
         assert_eq!(un.len(), 1);
+    }
+
+    #[test]
+    fn a_ledger_alias_of_a_ledger_alias_stays_unmapped() {
+        let mut m = RedirectMap::default();
+        m.add("https://a.org/p/", "/n/p/", "url", "7");
+        let un = m.add_ledger_aliases(&[
+            (
+                "http://a.org/p/".into(),
+                "https://a.org/p/".into(),
+                "variant".into(),
+            ),
+            // its canonical is only an alias (added just above): not followed
+            (
+                "http://www.a.org/p/".into(),
+                "http://a.org/p/".into(),
+                "variant".into(),
+            ),
+        ]);
+        assert!(m.contains("http://a.org/p/"));
+        assert!(!m.contains("http://www.a.org/p/"));
+        assert_eq!(
+            un,
+            [(
+                "http://www.a.org/p/".to_string(),
+                "http://a.org/p/".to_string()
+            )]
+        );
     }
 
     #[test]
