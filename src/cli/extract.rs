@@ -31,7 +31,8 @@ pub struct Args {
     /// URL of the input folder, for pages without a sidecar or canonical link.
     #[arg(long)]
     base_url: Option<Url>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores). WARC files are read by one more
+    /// thread that feeds the workers.
     #[arg(long)]
     threads: Option<usize>,
     #[command(flatten)]
