@@ -7,30 +7,51 @@ use std::path::Path;
 
 use serde_json::Value;
 use sitelift::corpus::{generate, write_warc};
-use sitelift::crawl::assemble::{assemble, assemble_to, pages_from_warcs};
+use sitelift::crawl::assemble::{assemble, assemble_to, assemble_warcs, pages_from_warcs};
 use sitelift::store::{Exchange, WarcWriter};
 
-fn write_fixture(w: &mut WarcWriter, name: &str) {
+fn fixture(name: &str) -> (String, String, Vec<u8>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/iranfocus");
     let bytes = std::fs::read(dir.join(format!("{name}.html"))).unwrap();
     let meta: Value =
         serde_json::from_slice(&std::fs::read(dir.join(format!("{name}.meta.json"))).unwrap())
             .unwrap();
     let ct = meta["content_type"].as_str().unwrap_or("text/html");
-    let resp = [("Content-Type".to_string(), ct.as_bytes().to_vec())];
+    (
+        meta["url"].as_str().unwrap().to_string(),
+        ct.to_string(),
+        bytes,
+    )
+}
+
+/// A response record (and its request record) for `url`.
+fn write_page(w: &mut WarcWriter, url: &str, status: u16, content_type: &str, bytes: &[u8]) {
+    let resp = [("Content-Type".to_string(), content_type.as_bytes().to_vec())];
     w.write_exchange(&Exchange {
-        target_uri: meta["url"].as_str().unwrap(),
+        target_uri: url,
         date: jiff::Timestamp::from_second(1_700_000_000).unwrap(),
         ip: None,
         method: "GET",
         request_headers: &[],
         http_version: "HTTP/1.1",
-        status: 200,
-        reason: "OK",
+        status,
+        reason: if status == 200 { "OK" } else { "Other" },
         response_headers: &resp,
-        payload: &bytes,
+        payload: bytes,
     })
     .unwrap();
+}
+
+fn write_fixture(w: &mut WarcWriter, name: &str) {
+    let (url, ct, bytes) = fixture(name);
+    write_page(w, &url, 200, &ct, &bytes);
+}
+
+fn profile() -> sitelift::profile::Profile {
+    sitelift::profile::Profile::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("selectors/iranfocus.toml"),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -52,10 +73,7 @@ fn streamed_assembly_orders_merges_and_matches_the_collected_lines() {
     drop(w);
     let (pages, problems) = pages_from_warcs(&[file]);
     assert!(problems.is_empty(), "{problems:?}");
-    let profile = sitelift::profile::Profile::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("selectors/iranfocus.toml"),
-    )
-    .unwrap();
+    let profile = profile();
 
     let collected = assemble(&pages, &profile, &Default::default());
     let mut streamed = Vec::new();
@@ -100,4 +118,106 @@ fn streamed_assembly_orders_merges_and_matches_the_collected_lines() {
         aliases.iter().any(|a| a.contains("task=view&id=7198")),
         "{aliases:?}"
     );
+}
+
+/// What one assembly gave: its lines and counts.
+fn summary(a: &sitelift::crawl::assemble::Assembled, lines: Vec<String>) -> Value {
+    serde_json::json!({
+        "lines": lines,
+        "pages": a.pages,
+        "records": a.records,
+        "merged": a.merged,
+        "not_emitted": a.not_emitted,
+        "unmatched": a.unmatched,
+        "failed": a.failed,
+        "listings": a.listings,
+    })
+}
+
+fn two_pass(files: &[std::path::PathBuf], profile: &sitelift::profile::Profile) -> Value {
+    let (pages, problems) = pages_from_warcs(files);
+    assert!(problems.is_empty(), "{problems:?}");
+    let a = assemble(&pages, profile, &Default::default());
+    assert_eq!(a.pages, pages.len());
+    let lines = a.lines.clone();
+    summary(&a, lines)
+}
+
+fn one_pass(
+    files: &[std::path::PathBuf],
+    profile: &sitelift::profile::Profile,
+    threads: usize,
+) -> Value {
+    let mut lines = Vec::new();
+    let (a, problems) = assemble_warcs(files, profile, threads, &mut |l: &str| {
+        lines.push(l.to_string());
+        Ok(())
+    })
+    .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    summary(&a, lines)
+}
+
+/// `extract FILE.warc.gz` reads each record once and extracts pages as they
+/// stream by; the output must be the one of the list-then-extract path,
+/// including when a URL is stored more than once (the last HTML response
+/// wins, whatever it holds, and a later error or non-HTML response does not
+/// count), with any number of workers.
+#[test]
+fn one_pass_over_warc_files_gives_the_output_of_the_two_pass_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut w = WarcWriter::open(tmp.path(), "t", u64::MAX).unwrap();
+    let (listing_url, listing_ct, listing) = fixture("wp-listing-iraq");
+    let (unmatched_url, unmatched_ct, unmatched) = fixture("unmatched-contact");
+    let (_, article_ct, article) = fixture("wp-no-dateline");
+    let pages: Vec<_> = (0..40).map(|i| generate(5, 40, i)).collect();
+    for i in (0..40).rev() {
+        write_warc(&mut w, i, &pages[i as usize]).unwrap();
+    }
+    for name in [
+        "wp-article-7198",
+        "joomla-article-7198",
+        "unmatched-contact",
+        "wp-listing-iraq",
+        "wp-dateline-own-line",
+    ] {
+        write_fixture(&mut w, name);
+    }
+    // stored again, with other bytes: these later copies win
+    write_page(&mut w, &pages[3].url, 200, "text/html", &pages[7].bytes);
+    write_page(&mut w, &listing_url, 200, &article_ct, &article); // listing → record
+    write_page(&mut w, &pages[4].url, 200, &unmatched_ct, &unmatched); // record → unmatched
+    write_page(&mut w, &unmatched_url, 200, &listing_ct, &listing); // unmatched → listing
+    write_page(&mut w, &pages[9].url, 200, "text/html", &pages[9].bytes); // the same bytes
+                                                                          // later, but not HTML pages: they do not replace the page
+    write_page(&mut w, &pages[5].url, 404, "text/html", b"<p>gone</p>");
+    write_page(&mut w, &pages[6].url, 200, "image/png", b"\x89PNG");
+    // a page only ever seen as an error
+    write_page(
+        &mut w,
+        "https://www.iranfocus.com/en/gone.html",
+        500,
+        "text/html",
+        b"x",
+    );
+    let file = tmp.path().join(w.current_file().unwrap());
+    drop(w);
+    let profile = profile();
+
+    let expected = two_pass(std::slice::from_ref(&file), &profile);
+    assert_eq!(expected["pages"], 40 + 5);
+    assert!(expected["not_emitted"].as_u64().unwrap() > 0);
+    assert_eq!(expected["unmatched"], 1);
+    assert_eq!(expected["merged"], 1);
+    for threads in [1, 2, 3] {
+        assert_eq!(
+            one_pass(std::slice::from_ref(&file), &profile, threads),
+            expected,
+            "{threads} threads"
+        );
+    }
+    // the same file twice: every page stored twice, the second copies win
+    let twice = [file.clone(), file.clone()];
+    assert_eq!(two_pass(&twice, &profile), expected);
+    assert_eq!(one_pass(&twice, &profile, 2), expected);
 }

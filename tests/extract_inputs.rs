@@ -185,3 +185,94 @@ fn a_bad_profile_stops_with_exit_code_2_and_a_located_message() {
         "{err}"
     );
 }
+
+/// The plain WARC text of a `.warc.gz` file (all its members).
+fn gunzip(path: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn extract_reads_a_warc_gzipped_as_one_member_like_one_gzipped_per_record() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let pages = [
+        "joomla-article-7198",
+        "wp-article-7198",
+        "wp-no-dateline",
+        "wp-listing-iraq",
+        "unmatched-contact",
+    ];
+    let per_record = warc_of(&pages, dir.path());
+    // `gzip whole.warc`: every record inside one gzip member
+    let whole = dir.path().join("whole.warc.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&gunzip(&per_record)).unwrap();
+    std::fs::write(&whole, gz.finish().unwrap()).unwrap();
+    let extract = |warc: &Path, threads: &str| {
+        sitelift(
+            &[
+                "extract",
+                "--profile",
+                "selectors/iranfocus.toml",
+                "--threads",
+                threads,
+                warc.to_str().unwrap(),
+            ],
+            &root(),
+        )
+    };
+    let (code, expected, err) = extract(&per_record, "2");
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        expected.lines().count(),
+        3,
+        "two records and the unmatched page"
+    );
+    assert!(!expected.contains("\"store\""), "{expected}");
+    for threads in ["1", "3"] {
+        assert_eq!(extract(&per_record, threads).1, expected);
+    }
+    let (code, out, err) = extract(&whole, "2");
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn extract_of_a_truncated_warc_keeps_the_pages_before_the_cut_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let warc = warc_of(
+        &["wp-article-7198", "wp-no-dateline", "joomla-article-7198"],
+        dir.path(),
+    );
+    let len = std::fs::metadata(&warc).unwrap().len();
+    let f = std::fs::OpenOptions::new().write(true).open(&warc).unwrap();
+    f.set_len(len - 2000).unwrap(); // inside the last response record
+    drop(f);
+    let (code, out, err) = sitelift(
+        &[
+            "extract",
+            "--profile",
+            "selectors/iranfocus.toml",
+            warc.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("warning") && err.contains("truncated"),
+        "{err}"
+    );
+    let ids: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| v["legacy_id"].as_str().unwrap().to_string())
+        .collect();
+    // the Joomla page was cut: 7198 comes from the WordPress page alone
+    assert_eq!(ids, ["7198", "35013"]);
+    assert!(err.contains("2 pages: 2 records"), "{err}");
+}

@@ -31,7 +31,8 @@ pub struct Args {
     /// URL of the input folder, for pages without a sidecar or canonical link.
     #[arg(long)]
     base_url: Option<Url>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores). WARC files are read by one more
+    /// thread that feeds the workers.
     #[arg(long)]
     threads: Option<usize>,
     #[command(flatten)]
@@ -102,8 +103,8 @@ fn is_warc(p: &std::path::Path) -> bool {
 
 /// Extract from a store or WARC files: one record per article, aliases merged.
 fn run_stored(a: &Args, profile: &crate::profile::Profile) -> anyhow::Result<u8> {
-    let (pages, problems) = match &a.store {
-        Some(store) => (crate::crawl::assemble::pages_from_store(store)?, Vec::new()),
+    let pages = match &a.store {
+        Some(store) => Some(crate::crawl::assemble::pages_from_store(store)?),
         None => {
             if let Some(p) = a.paths.iter().find(|p| !is_warc(p)) {
                 anyhow::bail!(
@@ -111,15 +112,20 @@ fn run_stored(a: &Args, profile: &crate::profile::Profile) -> anyhow::Result<u8>
                     p.display()
                 );
             }
-            crate::crawl::assemble::pages_from_warcs(&a.paths)
+            None
         }
     };
-    for p in &problems {
-        eprintln!("sitelift: warning: {p} (the records before it were read)");
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(a.threads.unwrap_or(0))
-        .build()?;
+    // a store's pages are extracted on a rayon pool; WARC files are read as
+    // a stream by one reader thread and the same number of workers
+    let threads = a.threads.unwrap_or(0);
+    let pool = match &pages {
+        Some(_) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()?,
+        ),
+        None => None,
+    };
     super::reporting::watch_ctrl_c();
     let mut outputs =
         crate::output::writer::Outputs::open(profile, a.output.layout, a.out.as_deref())?;
@@ -131,24 +137,41 @@ fn run_stored(a: &Args, profile: &crate::profile::Profile) -> anyhow::Result<u8>
     }
     // streamed: records are spooled to a temporary file, not held in memory,
     // and handed to the outputs in their final order
-    let assembled = crate::crawl::assemble::assemble_to(
-        &pages,
-        profile,
-        &Default::default(),
-        Some(&pool),
-        &mut |l: &str| {
-            outputs
-                .push_line(l)
-                .map_err(|e| std::io::Error::other(e.to_string()))
-        },
-    );
-    let out = match assembled {
-        Ok(out) => out,
+    let mut push = |l: &str| {
+        outputs
+            .push_line(l)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    };
+    let assembled = match &pages {
+        Some(pages) => crate::crawl::assemble::assemble_to(
+            pages,
+            profile,
+            &Default::default(),
+            pool.as_ref(),
+            &mut push,
+        )
+        .map(|out| (out, Vec::new())),
+        None => crate::crawl::assemble::assemble_warcs(
+            &a.paths,
+            profile,
+            if threads > 0 {
+                threads
+            } else {
+                rayon::current_num_threads()
+            },
+            &mut push,
+        ),
+    };
+    let (out, problems) = match assembled {
+        Ok(x) => x,
         Err(e) => {
             outputs.abort(&format!("failed: {e}"));
             return Err(anyhow::Error::new(e).context("assembling the output"));
         }
     };
+    for p in &problems {
+        eprintln!("sitelift: warning: {p} (the records before it were read)");
+    }
     if super::reporting::stop_requested() {
         outputs.abort("interrupted");
         eprintln!(
@@ -163,7 +186,7 @@ fn run_stored(a: &Args, profile: &crate::profile::Profile) -> anyhow::Result<u8>
     outputs.finish().context("finishing the output")?;
     eprintln!(
         "sitelift: {} pages: {} records ({} merged by legacy id), {} not emitted (listings), {} unmatched, {} failed",
-        pages.len(),
+        out.pages,
         out.records,
         out.merged,
         out.not_emitted,

@@ -2,9 +2,15 @@
 //! legacy id, else canonical URL), with every alias seen, sorted by a stable
 //! key, whatever order pages were fetched or extracted in. Used by
 //! `extract --store`, `extract` over WARC files, and `run`.
+//!
+//! WARC files are read once, in a stream ([`assemble_warcs`]); the pages of
+//! a store are listed by the ledger and read by offset ([`assemble_to`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -94,6 +100,8 @@ pub fn pages_from_store(store: &Path) -> Result<Vec<StoredPage>, AssembleError> 
 
 /// The HTML responses of WARC files (ours or other tools'); the last
 /// response for a URL wins. Unreadable parts are reported, not fatal.
+/// This reads every record to build the list; [`assemble_warcs`] extracts
+/// the same pages in one pass without a list.
 pub fn pages_from_warcs(files: &[PathBuf]) -> (Vec<StoredPage>, Vec<String>) {
     let mut by_url: BTreeMap<String, StoredPage> = BTreeMap::new();
     let mut problems = Vec::new();
@@ -151,19 +159,23 @@ fn read_record(loc: &Location) -> Result<WarcRecord, String> {
     }
 }
 
+/// The outcome of a page that could not be extracted.
+fn failure(kind: &str, message: String) -> Value {
+    serde_json::json!({ "error": { "kind": kind, "message": message, "template": null } })
+}
+
 /// Extract one stored page.
 pub fn extract_stored(p: &StoredPage, profile: &Profile) -> Value {
-    let fail = |kind: &str, message: String| serde_json::json!({ "error": { "kind": kind, "message": message, "template": null } });
     let rec = match read_record(&p.location) {
         Ok(r) => r,
-        Err(e) => return fail("store", e),
+        Err(e) => return failure("store", e),
     };
     let http = match rec.http_response() {
         Ok(h) => h,
-        Err(e) => return fail("store", e.to_string()),
+        Err(e) => return failure("store", e.to_string()),
     };
     let Ok(url) = Url::parse(&p.fetched_url) else {
-        return fail("store", format!("bad URL {}", p.fetched_url));
+        return failure("store", format!("bad URL {}", p.fetched_url));
     };
     let page = Page {
         url: &url,
@@ -179,6 +191,9 @@ pub fn extract_stored(p: &StoredPage, profile: &Profile) -> Value {
 pub struct Assembled {
     /// Output lines (records, then error entries), in their final order.
     pub lines: Vec<String>,
+    /// Pages assembled (after "the last response for a URL wins", for WARC
+    /// files): records + merged + not emitted + unmatched + failed.
+    pub pages: usize,
     /// Records written.
     pub records: usize,
     /// Pages merged into another record (same legacy id).
@@ -220,6 +235,7 @@ pub fn assemble(
         }
         // the temporary spool file could not be written or read back
         Err(e) => Assembled {
+            pages: pages.len(),
             failed: pages.len(),
             lines: vec![
                 serde_json::json!({ "error": { "kind": "spool", "message": e.to_string() } })
@@ -233,16 +249,208 @@ pub fn assemble(
 /// Pages extracted in parallel per batch: bounds the outcomes held at once.
 const BATCH: usize = 256;
 
-/// One record waiting for its group's turn: its sort data, the aliases it
-/// contributes, and where its JSON line sits in the spool file.
+/// What one page contributes to the output, worked out on the thread that
+/// extracted it (so the thread that assembles only appends bytes).
+struct Contribution {
+    /// Page order: the index in the page list (ties between records of one
+    /// legacy id, and the order of listings, follow it, then `key_url`).
+    order: u64,
+    /// Position in the input stream: of two pages with the same `key_url`,
+    /// the later one wins when [`Assembler`] is told to keep the last only.
+    seq: u64,
+    key_url: String,
+    fetched_url: String,
+    what: Contributes,
+}
+
+enum Contributes {
+    /// A page of a non-emitting template.
+    Listing { template: String },
+    /// An unmatched or failed page: its error entry line.
+    Error { line: String, unmatched: bool },
+    /// A record, before its group's aliases are merged in: its group key
+    /// and its spool entry (see [`Spooled`]).
+    Record { key: (u8, String), entry: Vec<u8> },
+}
+
+impl Contribution {
+    /// Classify an extraction outcome `v` of the page `key_url` (fetched
+    /// from `fetched_url`, known under `page_aliases` too).
+    fn new(
+        order: u64,
+        seq: u64,
+        key_url: &str,
+        fetched_url: &str,
+        page_aliases: &[String],
+        v: Value,
+        template_rank: &HashMap<&str, usize>,
+    ) -> Contribution {
+        let what = if let Some(ne) = v.get("not_emitted") {
+            let template = ne.get("template").and_then(Value::as_str).unwrap_or("");
+            Contributes::Listing {
+                template: template.to_string(),
+            }
+        } else if v.get("unmatched").is_some() || v.get("error").is_some() {
+            let mut entry = serde_json::Map::new();
+            let err = v.get("error").cloned().unwrap_or_else(|| {
+                serde_json::json!({ "kind": "unmatched", "message": crate::extract::UNMATCHED_MESSAGE })
+            });
+            entry.insert("error".into(), err);
+            entry.insert("url".into(), Value::String(fetched_url.to_string()));
+            Contributes::Error {
+                line: Value::Object(entry).to_string(),
+                unmatched: v.get("unmatched").is_some(),
+            }
+        } else {
+            let key = match v.get("legacy_id").and_then(Value::as_str) {
+                Some(id) => sort_key(id),
+                None => (
+                    2,
+                    v.get("canonical_url")
+                        .and_then(Value::as_str)
+                        .unwrap_or(key_url)
+                        .to_string(),
+                ),
+            };
+            let rank = template_rank
+                .get(v.get("template").and_then(Value::as_str).unwrap_or(""))
+                .copied()
+                .unwrap_or(usize::MAX);
+            let url = v
+                .get("url")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let mut aliases: Vec<String> = page_aliases.to_vec();
+            aliases.push(key_url.to_string());
+            aliases.push(fetched_url.to_string());
+            for k in ["url", "canonical_url"] {
+                if let Some(s) = v.get(k).and_then(Value::as_str) {
+                    aliases.push(s.to_string());
+                }
+            }
+            if let Some(a) = v.get("aliases").and_then(Value::as_array) {
+                aliases.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+            }
+            // the same URL several times (page URL, fetched URL, record URL)
+            // merges to one alias anyway: keep one copy
+            aliases.sort_unstable();
+            aliases.dedup();
+            Contributes::Record {
+                key,
+                entry: Spooled::encode(rank, order, &url, key_url, &aliases, &v.to_string()),
+            }
+        };
+        Contribution {
+            order,
+            seq,
+            key_url: key_url.to_string(),
+            fetched_url: fetched_url.to_string(),
+            what,
+        }
+    }
+}
+
+/// A record waiting for its group's turn. Only what sorts it into its group
+/// stays in memory; its JSON line, URLs and aliases are in the spool file.
 struct Member {
     key: (u8, String),
-    rank: usize,
-    url: String,
-    index: usize,
-    aliases: Vec<String>,
+    /// Hash of the page URL, to find pages stored twice without keeping URLs.
+    hash: u64,
+    seq: u64,
     at: u64,
-    len: usize,
+    len: u64,
+}
+
+/// A record's entry in the spool file: what places it in its group, the
+/// URLs it contributes to the group's aliases, and its JSON line.
+struct Spooled {
+    rank: u64,
+    order: u64,
+    url: String,
+    key_url: String,
+    aliases: Vec<String>,
+    line: String,
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn bad_spool(what: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("assembly spool: {what}"),
+    )
+}
+
+/// Reads the fields [`put_str`] and `to_le_bytes` wrote, in order.
+struct Fields<'a>(&'a [u8]);
+
+impl Fields<'_> {
+    fn u64(&mut self) -> std::io::Result<u64> {
+        let (head, rest) = self
+            .0
+            .split_first_chunk::<8>()
+            .ok_or_else(|| bad_spool("entry cut short"))?;
+        self.0 = rest;
+        Ok(u64::from_le_bytes(*head))
+    }
+    fn string(&mut self) -> std::io::Result<String> {
+        let n = usize::try_from(self.u64()?).map_err(|_| bad_spool("bad length"))?;
+        if n > self.0.len() {
+            return Err(bad_spool("entry cut short"));
+        }
+        let (s, rest) = self.0.split_at(n);
+        self.0 = rest;
+        String::from_utf8(s.to_vec()).map_err(|_| bad_spool("not UTF-8"))
+    }
+}
+
+impl Spooled {
+    fn encode(
+        rank: usize,
+        order: u64,
+        url: &str,
+        key_url: &str,
+        aliases: &[String],
+        line: &str,
+    ) -> Vec<u8> {
+        let mut out = Vec::with_capacity(line.len() + 256);
+        out.extend_from_slice(&(rank as u64).to_le_bytes());
+        out.extend_from_slice(&order.to_le_bytes());
+        put_str(&mut out, url);
+        put_str(&mut out, key_url);
+        out.extend_from_slice(&(aliases.len() as u64).to_le_bytes());
+        for a in aliases {
+            put_str(&mut out, a);
+        }
+        put_str(&mut out, line);
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> std::io::Result<Spooled> {
+        let mut f = Fields(bytes);
+        let rank = f.u64()?;
+        let order = f.u64()?;
+        let url = f.string()?;
+        let key_url = f.string()?;
+        let n = f.u64()?;
+        let mut aliases = Vec::new();
+        for _ in 0..n {
+            aliases.push(f.string()?);
+        }
+        let line = f.string()?;
+        Ok(Spooled {
+            rank,
+            order,
+            url,
+            key_url,
+            aliases,
+            line,
+        })
+    }
 }
 
 /// A temporary file, removed when dropped.
@@ -256,7 +464,7 @@ impl TempSpool {
         static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = std::env::temp_dir().join(format!(
-            "sitelift-assemble-{}-{n}.jsonl",
+            "sitelift-assemble-{}-{n}.spool",
             std::process::id()
         ));
         let file = std::fs::OpenOptions::new()
@@ -274,11 +482,247 @@ impl Drop for TempSpool {
     }
 }
 
+fn url_hash(url: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // fixed keys: the same URL hashes the same within the run
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    url.hash(&mut h);
+    h.finish()
+}
+
+/// Takes the contributions of the pages in any order and writes the final
+/// output in one order: records grouped by legacy id (else canonical URL)
+/// and sorted by that key, the group's primary record chosen by (template
+/// rank, record URL, page order), the group's URLs merged into its
+/// `aliases`, then the error entries sorted by URL. Records are spooled to
+/// a temporary file; in memory stay only their sort key, a hash of the
+/// page URL and the spool offset (plus listings and error entries, which
+/// are few and returned or written as they are).
+struct Assembler {
+    /// Of two pages with the same URL, keep only the later (`seq`) one.
+    last_wins: bool,
+    tmp: TempSpool,
+    w: BufWriter<std::fs::File>,
+    at: u64,
+    members: Vec<Member>,
+    listings: Vec<Listing>,
+    errors: Vec<ErrorEntry>,
+}
+
+/// A page of a non-emitting template.
+struct Listing {
+    order: u64,
+    seq: u64,
+    url: String,
+    template: String,
+}
+
+/// The error entry of an unmatched or failed page.
+struct ErrorEntry {
+    fetched_url: String,
+    line: String,
+    unmatched: bool,
+    seq: u64,
+    key_url: String,
+}
+
+impl Assembler {
+    fn new(last_wins: bool) -> std::io::Result<Assembler> {
+        let tmp = TempSpool::create()?;
+        let w = BufWriter::new(tmp.file.try_clone()?);
+        Ok(Assembler {
+            last_wins,
+            tmp,
+            w,
+            at: 0,
+            members: Vec::new(),
+            listings: Vec::new(),
+            errors: Vec::new(),
+        })
+    }
+
+    fn add(&mut self, c: Contribution) -> std::io::Result<()> {
+        match c.what {
+            Contributes::Listing { template } => self.listings.push(Listing {
+                order: c.order,
+                seq: c.seq,
+                url: c.key_url,
+                template,
+            }),
+            Contributes::Error { line, unmatched } => self.errors.push(ErrorEntry {
+                fetched_url: c.fetched_url,
+                line,
+                unmatched,
+                seq: c.seq,
+                key_url: c.key_url,
+            }),
+            Contributes::Record { key, entry } => {
+                self.w.write_all(&entry)?;
+                self.members.push(Member {
+                    key,
+                    hash: url_hash(&c.key_url),
+                    seq: c.seq,
+                    at: self.at,
+                    len: entry.len() as u64,
+                });
+                self.at += entry.len() as u64;
+            }
+        }
+        Ok(())
+    }
+
+    fn read(&self, m: &Member, buf: &mut Vec<u8>) -> std::io::Result<Spooled> {
+        let len = usize::try_from(m.len).map_err(|_| bad_spool("bad length"))?;
+        buf.resize(len, 0);
+        let mut file = &self.tmp.file;
+        file.seek(SeekFrom::Start(m.at))?;
+        file.read_exact(buf)?;
+        Spooled::decode(buf)
+    }
+
+    /// The `seq` of every page that a later page with the same URL replaces.
+    /// Pages whose URL hash is unique cannot have been replaced; only pages
+    /// sharing a hash (the same URL stored twice, or a hash collision) are
+    /// compared by their URLs, read back from the spool.
+    fn replaced(&self) -> std::io::Result<HashSet<u64>> {
+        let mut hashes: Vec<u64> = self
+            .members
+            .iter()
+            .map(|m| m.hash)
+            .chain(self.listings.iter().map(|l| url_hash(&l.url)))
+            .chain(self.errors.iter().map(|e| url_hash(&e.key_url)))
+            .collect();
+        hashes.sort_unstable();
+        let shared: HashSet<u64> = hashes
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        drop(hashes);
+        let mut pages: Vec<(String, u64)> = Vec::new();
+        let mut buf = Vec::new();
+        for m in self.members.iter().filter(|m| shared.contains(&m.hash)) {
+            pages.push((self.read(m, &mut buf)?.key_url, m.seq));
+        }
+        for l in &self.listings {
+            if shared.contains(&url_hash(&l.url)) {
+                pages.push((l.url.clone(), l.seq));
+            }
+        }
+        for e in &self.errors {
+            if shared.contains(&url_hash(&e.key_url)) {
+                pages.push((e.key_url.clone(), e.seq));
+            }
+        }
+        let mut last: HashMap<&str, u64> = HashMap::new();
+        for (url, seq) in &pages {
+            let l = last.entry(url.as_str()).or_insert(*seq);
+            *l = (*l).max(*seq);
+        }
+        Ok(pages
+            .iter()
+            .filter(|(url, seq)| last[url.as_str()] != *seq)
+            .map(|(_, seq)| *seq)
+            .collect())
+    }
+
+    fn finish(
+        mut self,
+        write: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    ) -> std::io::Result<Assembled> {
+        self.w.flush()?;
+        if self.last_wins {
+            let gone = self.replaced()?;
+            if !gone.is_empty() {
+                self.members.retain(|m| !gone.contains(&m.seq));
+                self.listings.retain(|l| !gone.contains(&l.seq));
+                self.errors.retain(|e| !gone.contains(&e.seq));
+            }
+        }
+        let mut out = Assembled {
+            not_emitted: self.listings.len(),
+            ..Assembled::default()
+        };
+        out.unmatched = self.errors.iter().filter(|e| e.unmatched).count();
+        out.failed = self.errors.len() - out.unmatched;
+        let mut members = std::mem::take(&mut self.members);
+        // group order; the order inside a group is settled once it is read back
+        members.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut buf = Vec::new();
+        let mut i = 0;
+        while i < members.len() {
+            let mut j = i + 1;
+            while j < members.len() && members[j].key == members[i].key {
+                j += 1;
+            }
+            let mut group = members[i..j]
+                .iter()
+                .map(|m| self.read(m, &mut buf))
+                .collect::<std::io::Result<Vec<Spooled>>>()?;
+            // (template rank, url), ties in page order
+            group.sort_by(|a, b| {
+                (a.rank, &a.url, a.order, &a.key_url).cmp(&(b.rank, &b.url, b.order, &b.key_url))
+            });
+            out.merged += group.len() - 1;
+            let mut aliases: Vec<String> = Vec::new();
+            for m in group.iter_mut().skip(1) {
+                aliases.append(&mut m.aliases);
+            }
+            let first = &mut group[0];
+            aliases.append(&mut first.aliases);
+            let mut primary: Value = serde_json::from_str(&first.line)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+            aliases.retain(|a| *a != first.url);
+            aliases.sort();
+            aliases.dedup();
+            if let Some(obj) = primary.as_object_mut() {
+                obj.insert(
+                    "aliases".into(),
+                    Value::Array(aliases.into_iter().map(Value::String).collect()),
+                );
+            }
+            out.records += 1;
+            write(&primary.to_string())?;
+            i = j;
+        }
+        let mut errors: Vec<(String, String)> = self
+            .errors
+            .into_iter()
+            .map(|e| (e.fetched_url, e.line))
+            .collect();
+        errors.sort();
+        for (_, e) in errors {
+            write(&e)?;
+        }
+        // page order
+        self.listings
+            .sort_by(|a, b| (a.order, &a.url).cmp(&(b.order, &b.url)));
+        out.listings = self
+            .listings
+            .into_iter()
+            .map(|l| (l.url, l.template))
+            .collect();
+        out.pages = out.records + out.merged + out.not_emitted + out.unmatched + out.failed;
+        Ok(out)
+    }
+}
+
+/// Each template's position in the profile: the primary record of a group
+/// is the one of the earliest template.
+fn template_ranks(profile: &Profile) -> HashMap<&str, usize> {
+    profile
+        .templates
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect()
+}
+
 /// [`assemble`], streaming: records are spooled to a temporary file as they
-/// are extracted (only their sort keys and aliases stay in memory) and the
-/// final lines are handed to `write` in order, so memory does not grow with
-/// the size of the page text. The returned [`Assembled`] has no `lines`.
-/// Pages are extracted on `pool` when given, else on the current rayon pool.
+/// are extracted (only their sort keys stay in memory) and the final lines
+/// are handed to `write` in order, so memory does not grow with the size of
+/// the page text. The returned [`Assembled`] has no `lines`. Pages are
+/// extracted on `pool` when given, else on the current rayon pool.
 pub fn assemble_to(
     pages: &[StoredPage],
     profile: &Profile,
@@ -286,148 +730,171 @@ pub fn assemble_to(
     pool: Option<&rayon::ThreadPool>,
     write: &mut dyn FnMut(&str) -> std::io::Result<()>,
 ) -> std::io::Result<Assembled> {
-    use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
-
-    let template_rank: HashMap<&str, usize> = profile
-        .templates
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_str(), i))
-        .collect();
-    let tmp = TempSpool::create()?;
-    let mut w = BufWriter::new(&tmp.file);
-    let mut at = 0u64;
-    let mut members: Vec<Member> = Vec::new();
-    let mut errors: Vec<(String, String)> = Vec::new();
-    let mut out = Assembled::default();
+    let ranks = template_ranks(profile);
+    let mut asm = Assembler::new(false)?;
     for (c, chunk) in pages.chunks(BATCH).enumerate() {
-        let run = || -> Vec<Value> {
+        let run = || -> Vec<Contribution> {
             chunk
                 .par_iter()
-                .map(|p| {
-                    if let Some(d) = &p.digest {
-                        if let Some(v) = spool.get(&(p.key_url.clone(), d.clone())) {
-                            return v.clone();
-                        }
-                    }
-                    extract_stored(p, profile)
+                .enumerate()
+                .map(|(k, p)| {
+                    let cached = p
+                        .digest
+                        .as_ref()
+                        .and_then(|d| spool.get(&(p.key_url.clone(), d.clone())));
+                    let v = match cached {
+                        Some(v) => v.clone(),
+                        None => extract_stored(p, profile),
+                    };
+                    let order = (c * BATCH + k) as u64;
+                    Contribution::new(
+                        order,
+                        order,
+                        &p.key_url,
+                        &p.fetched_url,
+                        &p.aliases,
+                        v,
+                        &ranks,
+                    )
                 })
                 .collect()
         };
-        let outcomes = match pool {
+        let contributions = match pool {
             Some(pool) => pool.install(run),
             None => run(),
         };
-        for (k, (v, p)) in outcomes.into_iter().zip(chunk).enumerate() {
-            if let Some(ne) = v.get("not_emitted") {
-                out.not_emitted += 1;
-                let template = ne.get("template").and_then(Value::as_str).unwrap_or("");
-                out.listings.push((p.key_url.clone(), template.to_string()));
+        for c in contributions {
+            asm.add(c)?;
+        }
+    }
+    asm.finish(write)
+}
+
+/// The records of WARC files waiting for a worker, each with its position
+/// in the stream.
+type RecordQueue = Arc<Mutex<Receiver<(u64, WarcRecord)>>>;
+
+/// Sends the `response` records of `files` (those with a target URI) in
+/// file order; returns what could not be read.
+fn read_responses(files: &[PathBuf], tx: &SyncSender<(u64, WarcRecord)>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seq = 0u64;
+    'files: for f in files {
+        let reader = match WarcReader::open(f) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(e.to_string());
                 continue;
             }
-            if v.get("unmatched").is_some() || v.get("error").is_some() {
-                if v.get("unmatched").is_some() {
-                    out.unmatched += 1;
-                } else {
-                    out.failed += 1;
+        };
+        for rec in reader {
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(e.to_string());
+                    break;
                 }
-                let mut entry = serde_json::Map::new();
-                let err = v.get("error").cloned().unwrap_or_else(|| {
-                    serde_json::json!({ "kind": "unmatched", "message": crate::extract::UNMATCHED_MESSAGE })
-                });
-                entry.insert("error".into(), err);
-                entry.insert("url".into(), Value::String(p.fetched_url.clone()));
-                errors.push((p.fetched_url.clone(), Value::Object(entry).to_string()));
-                continue;
-            }
-            let key = match v.get("legacy_id").and_then(Value::as_str) {
-                Some(id) => sort_key(id),
-                None => (
-                    2,
-                    v.get("canonical_url")
-                        .and_then(Value::as_str)
-                        .unwrap_or(&p.key_url)
-                        .to_string(),
-                ),
             };
-            let rank = template_rank
-                .get(v.get("template").and_then(Value::as_str).unwrap_or(""))
-                .copied()
-                .unwrap_or(usize::MAX);
-            let url = v
-                .get("url")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            let mut aliases: Vec<String> = p.aliases.clone();
-            aliases.push(p.key_url.clone());
-            aliases.push(p.fetched_url.clone());
-            for k in ["url", "canonical_url"] {
-                if let Some(s) = v.get(k).and_then(Value::as_str) {
-                    aliases.push(s.to_string());
+            if rec.warc_type != "response" || rec.target_uri.is_none() {
+                continue;
+            }
+            if tx.send((seq, rec)).is_err() {
+                break 'files; // the assembly stopped
+            }
+            seq += 1;
+        }
+    }
+    problems
+}
+
+/// Extract one `response` record if it is an HTML page (a 2xx response
+/// whose HTTP head parses, HTML or untyped), as [`pages_from_warcs`] and
+/// [`extract_stored`] do.
+fn warc_contribution(
+    seq: u64,
+    rec: &WarcRecord,
+    profile: &Profile,
+    ranks: &HashMap<&str, usize>,
+) -> Option<Contribution> {
+    let uri = rec.target_uri.as_deref()?;
+    let http = rec.http_response().ok()?;
+    if !(200..300).contains(&http.status) || !is_html(http.header("content-type")) {
+        return None;
+    }
+    let v = match Url::parse(uri) {
+        Ok(url) => {
+            let page = Page {
+                url: &url,
+                bytes: &http.body,
+                content_type: http.header("content-type"),
+                url_source: "warc",
+            };
+            outcome_value(&extract_contained(&page, profile))
+        }
+        Err(_) => failure("store", format!("bad URL {uri}")),
+    };
+    Some(Contribution::new(0, seq, uri, uri, &[], v, ranks))
+}
+
+/// [`pages_from_warcs`] followed by [`assemble_to`], in one streaming pass:
+/// one thread reads and decompresses the records of `files` (in order) into
+/// a bounded queue, `threads` workers extract the HTML responses, and the
+/// calling thread spools the records. Of several HTML responses for one
+/// URL, the last one wins. The output is the same as that of the two-step
+/// path, whatever the thread count; memory does not grow with the page
+/// text, and each record is decompressed once. Returns the assembly and
+/// what could not be read (as [`pages_from_warcs`]: the records before a
+/// damaged one are kept).
+pub fn assemble_warcs(
+    files: &[PathBuf],
+    profile: &Profile,
+    threads: usize,
+    write: &mut dyn FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<(Assembled, Vec<String>)> {
+    let threads = threads.max(1);
+    let ranks = template_ranks(profile);
+    let mut asm = Assembler::new(true)?;
+    let (problems, added) = std::thread::scope(|s| {
+        let (rec_tx, rec_rx) = sync_channel::<(u64, WarcRecord)>(threads * 4);
+        let (out_tx, out_rx) = sync_channel::<Contribution>(threads * 4);
+        let reader = s.spawn(move || read_responses(files, &rec_tx));
+        let queue: RecordQueue = Arc::new(Mutex::new(rec_rx));
+        for _ in 0..threads {
+            let queue = Arc::clone(&queue);
+            let tx = out_tx.clone();
+            let ranks = &ranks;
+            s.spawn(move || loop {
+                let next = match queue.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, rec)) = next else { return };
+                if let Some(c) = warc_contribution(seq, &rec, profile, ranks) {
+                    if tx.send(c).is_err() {
+                        return;
+                    }
                 }
-            }
-            if let Some(a) = v.get("aliases").and_then(Value::as_array) {
-                aliases.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
-            }
-            let line = v.to_string();
-            w.write_all(line.as_bytes())?;
-            members.push(Member {
-                key,
-                rank,
-                url,
-                index: c * BATCH + k,
-                aliases,
-                at,
-                len: line.len(),
             });
-            at += line.len() as u64;
         }
-    }
-    w.flush()?;
-    drop(w);
-    // group order, then (template rank, url) within a group, ties in page order
-    members
-        .sort_by(|a, b| (&a.key, a.rank, &a.url, a.index).cmp(&(&b.key, b.rank, &b.url, b.index)));
-    let mut file = &tmp.file;
-    let mut buf = Vec::new();
-    let mut i = 0;
-    while i < members.len() {
-        let mut j = i + 1;
-        while j < members.len() && members[j].key == members[i].key {
-            j += 1;
+        // the workers own the queue and the senders now: when the assembly
+        // stops early they stop, and then so does the reader
+        drop(queue);
+        drop(out_tx);
+        let mut added = Ok(());
+        for c in &out_rx {
+            if let Err(e) = asm.add(c) {
+                added = Err(e);
+                break;
+            }
         }
-        let group = &mut members[i..j];
-        out.merged += group.len() - 1;
-        let mut aliases: Vec<String> = Vec::new();
-        for m in group.iter_mut() {
-            aliases.append(&mut m.aliases);
-        }
-        let first = &group[0];
-        buf.resize(first.len, 0);
-        file.seek(SeekFrom::Start(first.at))?;
-        file.read_exact(&mut buf)?;
-        let mut primary: Value = serde_json::from_slice(&buf)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        let own = first.url.clone();
-        aliases.retain(|a| *a != own);
-        aliases.sort();
-        aliases.dedup();
-        if let Some(obj) = primary.as_object_mut() {
-            obj.insert(
-                "aliases".into(),
-                Value::Array(aliases.into_iter().map(Value::String).collect()),
-            );
-        }
-        out.records += 1;
-        write(&primary.to_string())?;
-        i = j;
-    }
-    errors.sort();
-    for (_, e) in errors {
-        write(&e)?;
-    }
-    Ok(out)
+        drop(out_rx);
+        let problems = reader
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (problems, added)
+    });
+    added?;
+    Ok((asm.finish(write)?, problems))
 }
 
 /// The spool of records extracted during `run`: (page, digest) → outcome.

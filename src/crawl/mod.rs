@@ -1,7 +1,9 @@
 //! The crawl: frontier (ledger) → polite fetch (async) → page store (WARC)
 //! → parse on rayon workers (links, and records in `run` mode) → back to the
 //! ledger. One task owns the ledger and the WARC writer; fetches run
-//! concurrently under the fetcher's politeness; parsing runs on rayon with a
+//! concurrently under the fetcher's politeness, and each response's WARC
+//! records (SHA-1 digests, gzip members) are built on rayon before they reach
+//! that task, which only appends them; parsing runs on rayon with a
 //! bound on the jobs in flight, so a slow stage slows the other instead of
 //! filling memory. Everything the crawl learns is in the ledger, so a killed
 //! crawl resumes where it stopped.
@@ -27,7 +29,7 @@ use crate::frontier::links::discover;
 use crate::frontier::sitemap::parse_sitemap;
 use crate::profile::crawl::CrawlConfig;
 use crate::profile::Profile;
-use crate::store::{Exchange, WarcWriter};
+use crate::store::{prepare_exchange, Exchange, PreparedExchange, WarcWriter};
 
 /// Errors that stop a crawl (page-level problems never do).
 #[derive(Debug, thiserror::Error)]
@@ -363,7 +365,7 @@ async fn run(
     let max_jobs = rayon::current_num_threads() * 4;
     let want_in_flight = cfg.fetch.concurrency.max(1) * 2;
     let (wtx, mut wrx) = tokio::sync::mpsc::unbounded_channel::<Done>();
-    let mut tasks: JoinSet<(Claimed, FetchOutcome)> = JoinSet::new();
+    let mut tasks: JoinSet<Fetched> = JoinSet::new();
     recover(
         &mut st,
         &opts.store,
@@ -386,6 +388,7 @@ async fn run(
             for c in st.ledger.claim(want_in_flight - tasks.len())? {
                 let f = fetcher.clone();
                 let scope = scope_fn.clone();
+                let warcinfo_id = st.warc.next_warcinfo_id().to_string();
                 tasks.spawn(async move {
                     let url = match Url::parse(&c.url) {
                         Ok(u) => u,
@@ -396,11 +399,16 @@ async fn run(
                                 attempts: 0,
                                 chain: vec![],
                             };
-                            return (c, FetchOutcome::Failed(failure));
+                            return (c, FetchOutcome::Failed(failure), None);
                         }
                     };
-                    let out = f.fetch(&url, &*scope).await;
-                    (c, out)
+                    match f.fetch(&url, &*scope).await {
+                        FetchOutcome::Response(r) => {
+                            let (r, records) = prepare_records(r, warcinfo_id).await;
+                            (c, FetchOutcome::Response(r), records)
+                        }
+                        out => (c, out, None),
+                    }
                 });
             }
         }
@@ -418,8 +426,8 @@ async fn run(
         tokio::select! {
             Some(res) = tasks.join_next(), if !tasks.is_empty() => {
                 match res {
-                    Ok((c, out)) => {
-                        if let Some(job) = handle_fetch(&mut st, c, out)? {
+                    Ok((c, out, records)) => {
+                        if let Some(job) = handle_fetch(&mut st, c, out, records)? {
                             jobs += 1;
                             spawn_job(job, profile.clone(), cfg.clone(), opts.extract, wtx.clone());
                         }
@@ -602,23 +610,63 @@ async fn recover(
     st.flush()
 }
 
-fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<Job>, CrawlError> {
+/// What a fetch task hands back: the claimed URL, what the fetch gave, and
+/// for a response its WARC records, built on the task's side.
+type Fetched = (Claimed, FetchOutcome, Option<PreparedExchange>);
+
+/// The exchange of a response, as the page store archives it.
+fn exchange(r: &crate::fetch::Response) -> Exchange<'_> {
+    Exchange {
+        target_uri: r.url.as_str(),
+        date: r.date,
+        ip: r.ip,
+        method: &r.method,
+        request_headers: &r.request_headers,
+        http_version: &r.http_version,
+        status: r.status,
+        reason: &r.reason_phrase,
+        response_headers: &r.headers,
+        payload: &r.raw_body,
+    }
+}
+
+/// Build the WARC records of a response (SHA-1 digests, gzip members) on
+/// the rayon pool, so the task that owns the writer only appends them.
+/// None if that failed: the writer then builds them itself.
+async fn prepare_records(
+    r: crate::fetch::Response,
+    warcinfo_id: String,
+) -> (crate::fetch::Response, Option<PreparedExchange>) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let r = Arc::new(r);
+    let shared = Arc::clone(&r);
+    rayon::spawn(move || {
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            prepare_exchange(&exchange(&shared), &warcinfo_id).ok()
+        }));
+        drop(shared);
+        let _ = tx.send(built.ok().flatten());
+    });
+    let records = rx.await.ok().flatten();
+    // the pool job has dropped its handle by the time it sends
+    let r = Arc::try_unwrap(r).unwrap_or_else(|r| (*r).clone());
+    (r, records)
+}
+
+fn handle_fetch(
+    st: &mut State,
+    c: Claimed,
+    out: FetchOutcome,
+    records: Option<PreparedExchange>,
+) -> Result<Option<Job>, CrawlError> {
     match out {
         FetchOutcome::Response(r) => {
             st.fetched_now += 1;
-            let ex = Exchange {
-                target_uri: r.url.as_str(),
-                date: r.date,
-                ip: r.ip,
-                method: &r.method,
-                request_headers: &r.request_headers,
-                http_version: &r.http_version,
-                status: r.status,
-                reason: &r.reason_phrase,
-                response_headers: &r.headers,
-                payload: &r.raw_body,
+            let ex = exchange(&r);
+            let digest = match &records {
+                Some(p) => p.payload_digest().to_string(),
+                None => payload_digest(&r.raw_body),
             };
-            let digest = payload_digest(&r.raw_body);
             let final_canon = canonicalize(&r.url, &st.cfg.canon).to_string();
             let content_type = r
                 .header("content-type")
@@ -643,7 +691,10 @@ fn handle_fetch(st: &mut State, c: Claimed, out: FetchOutcome) -> Result<Option<
                     source,
                 })?;
             }
-            let loc = st.warc.write_exchange(&ex)?;
+            let loc = match records {
+                Some(p) => st.warc.append(p, &ex)?,
+                None => st.warc.write_exchange(&ex)?,
+            };
             if final_canon != c.url {
                 // every URL of the redirect chain is an alias of the final page
                 st.batch.push(Update::Alias {

@@ -6,7 +6,8 @@
 //! the later one (in the stable output order) gets its legacy id appended,
 //! and the collision is reported; nothing is ever silently overwritten.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -237,8 +238,8 @@ pub struct Collision {
 /// Hands out unique paths in output order, reporting collisions.
 #[derive(Debug, Default)]
 pub struct PathAssigner {
-    taken: HashSet<String>,
-    owner: BTreeMap<String, String>,
+    /// Every path handed out → the key of the record it went to.
+    owner: HashMap<String, String>,
     /// Collisions so far, in output order.
     pub collisions: Vec<Collision>,
 }
@@ -247,8 +248,8 @@ impl PathAssigner {
     /// The unique path (segments joined by `/`) of the record `key`.
     pub fn assign(&mut self, key: &str, legacy_id: Option<&str>, wanted: Vec<String>) -> String {
         let joined = wanted.join("/");
-        if self.taken.insert(joined.clone()) {
-            self.owner.insert(joined.clone(), key.to_string());
+        if let Entry::Vacant(free) = self.owner.entry(joined.clone()) {
+            free.insert(key.to_string());
             return joined;
         }
         let mut segs = wanted;
@@ -264,12 +265,12 @@ impl PathAssigner {
             let mut c = segs.clone();
             c.push(format!("{last}-{suffix}"));
             let cand = c.join("/");
-            if self.taken.insert(cand.clone()) {
+            if let Entry::Vacant(free) = self.owner.entry(cand.clone()) {
+                free.insert(key.to_string());
                 break cand;
             }
             n += 1;
         };
-        self.owner.insert(moved.clone(), key.to_string());
         self.collisions.push(Collision {
             kept_by: self.owner.get(&joined).cloned().unwrap_or_default(),
             wanted: joined,

@@ -7,7 +7,7 @@
 //! keeps it, and both are reported.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
+use std::io::Write;
 
 use serde_json::{json, Value};
 use url::Url;
@@ -84,14 +84,19 @@ impl RedirectMap {
         &mut self,
         aliases: &[(String, String, String)],
     ) -> Vec<(String, String)> {
-        let targets: HashMap<String, (String, String)> = self
-            .by_from
-            .values()
-            .map(|r| (r.from.clone(), (r.to.clone(), r.record.clone())))
+        // targets as they are before any ledger alias is added (an alias
+        // never leads to another alias); only those of these canonicals, so
+        // the map of every URL is not copied
+        let targets: HashMap<&str, (String, String)> = aliases
+            .iter()
+            .filter_map(|(_, canonical, _)| {
+                let r = self.by_from.get(canonical)?;
+                Some((canonical.as_str(), (r.to.clone(), r.record.clone())))
+            })
             .collect();
         let mut unmapped = Vec::new();
         for (alias, canonical, how) in aliases {
-            match targets.get(canonical) {
+            match targets.get(canonical.as_str()) {
                 Some((to, record)) => self.add(alias, to, &format!("ledger:{how}"), record),
                 None => unmapped.push((alias.clone(), canonical.clone())),
             }
@@ -116,30 +121,46 @@ impl RedirectMap {
 
     /// The CSV text: `legacy_url,new_url,kind,record`.
     pub fn to_csv(&self) -> String {
-        let mut s = String::from("legacy_url,new_url,kind,record\n");
+        let mut out = Vec::new();
+        // writing to a Vec cannot fail, and only UTF-8 is written
+        let _ = self.write_csv(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// [`RedirectMap::to_csv`], written to `w` line by line.
+    pub fn write_csv(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        w.write_all(b"legacy_url,new_url,kind,record\n")?;
         for r in self.entries() {
-            let _ = writeln!(
-                s,
+            writeln!(
+                w,
                 "{},{},{},{}",
                 csv(&r.from),
                 csv(&r.to),
                 csv(&r.kind),
                 csv(&r.record)
-            );
+            )?;
         }
-        s
+        Ok(())
     }
 
     /// An nginx `map` block on `$request_uri` (path and query of the
     /// legacy URL; scheme and host variants collapse into one line).
     pub fn to_nginx(&self) -> String {
-        let mut s = String::from(
-            "# sitelift redirect map. In the http block:\n\
+        let mut out = Vec::new();
+        // writing to a Vec cannot fail, and only UTF-8 is written
+        let _ = self.write_nginx(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// [`RedirectMap::to_nginx`], written to `w` line by line.
+    pub fn write_nginx(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        w.write_all(
+            b"# sitelift redirect map. In the http block:\n\
              #   include redirects.map;\n\
              # and in the legacy server block:\n\
              #   if ($sitelift_new_url) { return 301 $sitelift_new_url; }\n\
              map $request_uri $sitelift_new_url {\n    default \"\";\n",
-        );
+        )?;
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         let mut regexes: BTreeMap<String, &str> = BTreeMap::new();
         for r in self.entries() {
@@ -150,33 +171,34 @@ impl RedirectMap {
                 key.push_str(q);
             }
             if seen.get(&key).is_some_and(|to| *to != r.to) {
-                s.push_str(&format!(
-                    "    # conflict: {} also wanted {}\n",
+                writeln!(
+                    w,
+                    "    # conflict: {} also wanted {}",
                     nginx_str(&key),
                     nginx_str(&r.to)
-                ));
+                )?;
                 continue;
             }
             if seen.insert(key.clone(), &r.to).is_none() {
                 if key.chars().any(char::is_control) || r.to.chars().any(char::is_control) {
                     continue;
                 }
-                s.push_str(&format!("    {} {};\n", nginx_str(&key), nginx_str(&r.to)));
+                writeln!(w, "    {} {};", nginx_str(&key), nginx_str(&r.to))?;
                 if let Some(re) = query_regex(&u) {
                     regexes.entry(re).or_insert(&r.to);
                 }
             }
         }
         if !regexes.is_empty() {
-            s.push_str(
-                "    # Query URLs in any parameter order, with extra parameters (Itemid, …):\n",
-            );
+            w.write_all(
+                "    # Query URLs in any parameter order, with extra parameters (Itemid, …):\n"
+                    .as_bytes(),
+            )?;
         }
         for (re, to) in regexes {
-            s.push_str(&format!("    {} {};\n", nginx_str(&re), nginx_str(to)));
+            writeln!(w, "    {} {};", nginx_str(&re), nginx_str(to))?;
         }
-        s.push_str("}\n");
-        s
+        w.write_all(b"}\n")
     }
 }
 
@@ -258,6 +280,34 @@ mod tests {
         ]);
         assert!(m.contains("http://a.org/p/"));
         assert_eq!(un.len(), 1);
+    }
+
+    #[test]
+    fn a_ledger_alias_of_a_ledger_alias_stays_unmapped() {
+        let mut m = RedirectMap::default();
+        m.add("https://a.org/p/", "/n/p/", "url", "7");
+        let un = m.add_ledger_aliases(&[
+            (
+                "http://a.org/p/".into(),
+                "https://a.org/p/".into(),
+                "variant".into(),
+            ),
+            // its canonical is only an alias (added just above): not followed
+            (
+                "http://www.a.org/p/".into(),
+                "http://a.org/p/".into(),
+                "variant".into(),
+            ),
+        ]);
+        assert!(m.contains("http://a.org/p/"));
+        assert!(!m.contains("http://www.a.org/p/"));
+        assert_eq!(
+            un,
+            [(
+                "http://www.a.org/p/".to_string(),
+                "http://a.org/p/".to_string()
+            )]
+        );
     }
 
     #[test]

@@ -59,13 +59,28 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 /// Write `bytes` to `path` atomically: a temporary file beside it, synced,
 /// then renamed into place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`], with the bytes written by `fill` through a buffer, so
+/// a large file (the redirect map) is never held in memory whole.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), OutputError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "out".into());
     let tmp = path.with_file_name(format!(".{name}.partial"));
     let written = File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+        .and_then(|f| {
+            let mut w = BufWriter::new(f);
+            fill(&mut w)?;
+            w.into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?
+                .sync_all()
+        })
         .map_err(io(&tmp))
         .and_then(|_| std::fs::rename(&tmp, path).map_err(io(path)));
     if written.is_err() {
@@ -338,14 +353,10 @@ impl<'p> Outputs<'p> {
             std::fs::create_dir_all(&side.dir).map_err(io(&side.dir))?;
             let json = serde_json::to_string_pretty(report).unwrap_or_default() + "\n";
             write_atomic(&side.path("report.json"), json.as_bytes())?;
-            write_atomic(
-                &side.path("redirects.csv"),
-                self.redirects.to_csv().as_bytes(),
-            )?;
-            write_atomic(
-                &side.path("redirects.map"),
-                self.redirects.to_nginx().as_bytes(),
-            )?;
+            write_atomic_with(&side.path("redirects.csv"), |w| self.redirects.write_csv(w))?;
+            write_atomic_with(&side.path("redirects.map"), |w| {
+                self.redirects.write_nginx(w)
+            })?;
         }
         Ok(())
     }

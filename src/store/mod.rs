@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 pub use http::HttpResponse;
 pub use reader::{read_at, WarcReader, WarcRecord};
-pub use warc::{Exchange, WarcLocation, WarcWriter};
+pub use warc::{prepare_exchange, Exchange, PreparedExchange, WarcLocation, WarcWriter};
 
 /// Largest record block (and largest decoded HTTP body) the store will hold
 /// in memory: 64 MiB. A record that claims more is reported as an error

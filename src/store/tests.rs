@@ -88,6 +88,12 @@ fn round_trip_rotation_digests_and_read_at() {
         assert_eq!(records[0].warc_type, "warcinfo");
         assert!(String::from_utf8_lossy(&records[0].block).contains("software: sitelift/"));
         assert_eq!(records[0].header("warc-filename"), Some(name.as_str()));
+        for r in &records[1..] {
+            assert_eq!(
+                r.header("WARC-Warcinfo-ID"),
+                records[0].record_id.as_deref()
+            );
+        }
         for r in &records {
             assert_eq!(
                 r.header("WARC-Block-Digest"),
@@ -140,6 +146,97 @@ fn round_trip_rotation_digests_and_read_at() {
             .read_to_end(&mut text)
             .expect("member decodes alone");
         assert!(text.starts_with(b"WARC/1.1\r\nWARC-Type: response\r\n"));
+    }
+}
+
+fn exchange<'a>(
+    uri: &'a str,
+    payload: &'a [u8],
+    req: &'a [(String, String)],
+    resp: &'a [(String, Vec<u8>)],
+) -> Exchange<'a> {
+    Exchange {
+        target_uri: uri,
+        date: date(),
+        ip: None,
+        method: "GET",
+        request_headers: req,
+        http_version: "HTTP/1.1",
+        status: 200,
+        reason: "OK",
+        response_headers: resp,
+        payload,
+    }
+}
+
+/// A crawler builds records on its workers with the warcinfo id the writer
+/// announces, and appends them later, in any order: by then the series may
+/// have rotated, and a record must still name the warcinfo record of the
+/// file it lands in (the writer builds it again for that file).
+#[test]
+fn prepared_records_are_appended_and_rebuilt_when_the_file_rotated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut w = WarcWriter::open(dir.path(), "p", 1500).expect("open");
+    let req = request_headers();
+    let resp = headers(&[("Content-Type", "text/html")]);
+    let uris: Vec<String> = (0..6)
+        .map(|i| format!("http://example.test/p/{i}"))
+        .collect();
+    let pages: Vec<Vec<u8>> = (0..6).map(page).collect();
+    // all built before anything is written: for the first file, not yet open
+    let first_id = w.next_warcinfo_id().to_string();
+    let prepared: Vec<PreparedExchange> = (0..6)
+        .map(|i| {
+            prepare_exchange(&exchange(&uris[i], &pages[i], &req, &resp), &first_id)
+                .expect("prepare")
+        })
+        .collect();
+    for p in &prepared {
+        assert_eq!(p.warcinfo_id(), first_id);
+    }
+    assert_eq!(
+        prepared[2].payload_digest(),
+        sha1_digest(&pages[2]),
+        "the digest the ledger keeps"
+    );
+    let mut locs = Vec::new();
+    for (i, p) in prepared.into_iter().enumerate().rev() {
+        let loc = w
+            .append(p, &exchange(&uris[i], &pages[i], &req, &resp))
+            .expect("append");
+        locs.push((i, loc));
+    }
+    let files = warc_files(dir.path());
+    assert!(files.len() >= 3, "expected rotation, got {files:?}");
+    for name in &files {
+        let records = read_all(&dir.path().join(name));
+        assert_eq!(records[0].warc_type, "warcinfo");
+        for r in &records[1..] {
+            assert_eq!(
+                r.header("WARC-Warcinfo-ID"),
+                records[0].record_id.as_deref()
+            );
+            assert_eq!(
+                r.header("WARC-Block-Digest"),
+                Some(sha1_digest(&r.block).as_str())
+            );
+        }
+    }
+    assert_eq!(
+        read_all(&dir.path().join(&files[0]))[0]
+            .record_id
+            .as_deref(),
+        Some(first_id.as_str())
+    );
+    for (i, loc) in &locs {
+        let r = read_at(dir.path(), loc).expect("read_at");
+        assert_eq!(r.target_uri.as_deref(), Some(uris[*i].as_str()));
+        let http = r.http_response().expect("http");
+        assert_eq!(http.body, pages[*i]);
+        assert_eq!(
+            r.header("WARC-Payload-Digest"),
+            Some(sha1_digest(&pages[*i]).as_str())
+        );
     }
 }
 
