@@ -101,7 +101,9 @@ pub fn pages_from_store(store: &Path) -> Result<Vec<StoredPage>, AssembleError> 
 /// The HTML responses of WARC files (ours or other tools'); the last
 /// response for a URL wins. Unreadable parts are reported, not fatal.
 /// This reads every record to build the list; [`assemble_warcs`] extracts
-/// the same pages in one pass without a list.
+/// the same pages in one pass without a list. The locations are the
+/// offsets of gzip members, so [`extract_stored`] can read these pages again
+/// only from files with one gzip member per record (or plain WARC files).
 pub fn pages_from_warcs(files: &[PathBuf]) -> (Vec<StoredPage>, Vec<String>) {
     let mut by_url: BTreeMap<String, StoredPage> = BTreeMap::new();
     let mut problems = Vec::new();
