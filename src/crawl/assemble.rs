@@ -106,48 +106,29 @@ pub fn pages_from_store(store: &Path) -> Result<Vec<StoredPage>, AssembleError> 
 /// only from files with one gzip member per record (or plain WARC files).
 pub fn pages_from_warcs(files: &[PathBuf]) -> (Vec<StoredPage>, Vec<String>) {
     let mut by_url: BTreeMap<String, StoredPage> = BTreeMap::new();
-    let mut problems = Vec::new();
-    for f in files {
-        let reader = match WarcReader::open(f) {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(e.to_string());
-                continue;
-            }
+    let problems = for_each_response(files, |f, rec| {
+        let Some(uri) = rec.target_uri.clone() else {
+            return true;
         };
-        for rec in reader {
-            let rec = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    problems.push(e.to_string());
-                    break;
-                }
-            };
-            if rec.warc_type != "response" {
-                continue;
-            }
-            let Some(uri) = rec.target_uri.clone() else {
-                continue;
-            };
-            let Ok(http) = rec.http_response() else {
-                continue;
-            };
-            if !(200..300).contains(&http.status) || !is_html(http.header("content-type")) {
-                continue;
-            }
-            by_url.insert(
-                uri.clone(),
-                StoredPage {
-                    key_url: uri.clone(),
-                    fetched_url: uri,
-                    aliases: Vec::new(),
-                    location: Location::Warc(f.clone(), rec.offset),
-                    digest: rec.header("WARC-Payload-Digest").map(str::to_string),
-                    url_source: "warc",
-                },
-            );
+        let Ok(http) = rec.http_response() else {
+            return true;
+        };
+        if !(200..300).contains(&http.status) || !is_html(http.header("content-type")) {
+            return true;
         }
-    }
+        by_url.insert(
+            uri.clone(),
+            StoredPage {
+                key_url: uri.clone(),
+                fetched_url: uri,
+                aliases: Vec::new(),
+                location: Location::Warc(f.clone(), rec.offset),
+                digest: rec.header("WARC-Payload-Digest").map(str::to_string),
+                url_source: "warc",
+            },
+        );
+        true
+    });
     (by_url.into_values().collect(), problems)
 }
 
@@ -779,9 +760,25 @@ type RecordQueue = Arc<Mutex<Receiver<(u64, WarcRecord)>>>;
 /// Sends the `response` records of `files` (those with a target URI) in
 /// file order; returns what could not be read.
 fn read_responses(files: &[PathBuf], tx: &SyncSender<(u64, WarcRecord)>) -> Vec<String> {
-    let mut problems = Vec::new();
     let mut seq = 0u64;
-    'files: for f in files {
+    for_each_response(files, |_, rec| {
+        // a failed send: the assembly stopped
+        let sent = tx.send((seq, rec)).is_ok();
+        seq += 1;
+        sent
+    })
+}
+
+/// Calls `each` with every `response` record of `files` that has a target
+/// URI, in file order, with its file, until `each` returns false; returns
+/// what could not be read (a file that does not open; a broken record ends
+/// its file).
+fn for_each_response(
+    files: &[PathBuf],
+    mut each: impl FnMut(&PathBuf, WarcRecord) -> bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for f in files {
         let reader = match WarcReader::open(f) {
             Ok(r) => r,
             Err(e) => {
@@ -800,10 +797,9 @@ fn read_responses(files: &[PathBuf], tx: &SyncSender<(u64, WarcRecord)>) -> Vec<
             if rec.warc_type != "response" || rec.target_uri.is_none() {
                 continue;
             }
-            if tx.send((seq, rec)).is_err() {
-                break 'files; // the assembly stopped
+            if !each(f, rec) {
+                return problems;
             }
-            seq += 1;
         }
     }
     problems
