@@ -4,8 +4,7 @@
 //! extractions with one selector changed names exactly the records and the
 //! field that changed. One crawl is shared by the tests of this file.
 
-#[path = "common/site.rs"]
-mod site;
+use crate::common::site;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -2,10 +2,8 @@
 //! every outcome and reason, politeness measured at the server, retries,
 //! redirects, caps, robots.txt and `connect_to`.
 
-#[path = "common/faults.rs"]
-mod faults;
-#[path = "common/spacing.rs"]
-mod spacing;
+use crate::common::faults;
+use crate::common::spacing;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -3,10 +3,8 @@
 //! with pagination of both styles, robots.txt with Disallow, Crawl-delay and
 //! Sitemap, a sitemap index) and a misbehaving server's faults.
 
-#[path = "common/site.rs"]
-mod site;
-#[path = "common/spacing.rs"]
-mod spacing;
+use crate::common::site;
+use crate::common::spacing;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

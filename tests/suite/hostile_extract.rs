@@ -5,8 +5,7 @@
 //! tests with random markup, all through `extract_contained` with both
 //! fixture profiles. A contained panic fails the test too: it is a bug.
 
-#[path = "common/hostile.rs"]
-mod hostile;
+use crate::common::hostile;
 
 use hostile::{article_then, article_with, extract_all, fixture_pages, ARTICLE_URL};
 use proptest::prelude::*;

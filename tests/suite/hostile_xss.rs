@@ -5,8 +5,7 @@
 //! may survive in `body.html`, the paragraphs, the text, image sources or
 //! list URLs.
 
-#[path = "common/hostile.rs"]
-mod hostile;
+use crate::common::hostile;
 
 use hostile::{article_with, extract_all, fixture, ARTICLE_URL};
 use scraper::{Html, Node};

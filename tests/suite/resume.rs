@@ -2,8 +2,7 @@
 //! moments and run again; the final records must equal an uninterrupted
 //! run's, byte for byte, and the ledger must hold each URL once.
 
-#[path = "common/site.rs"]
-mod site;
+use crate::common::site;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -27,7 +27,7 @@ fn committed_schema_matches_the_record_types() {
         committed,
         record_schema(),
         "the record types changed but {SCHEMA_PATH} did not: review the change, then \
-         SITELIFT_BLESS_SCHEMA=1 cargo test --test outputs_schema"
+         SITELIFT_BLESS_SCHEMA=1 cargo test --test suite outputs_schema"
     );
 }
 
