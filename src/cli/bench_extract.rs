@@ -1,11 +1,13 @@
 //! `sitelift bench-extract`: extraction throughput over WARC files, for
-//! BENCHMARKS.md. One thread reads and decompresses records into a bounded
-//! queue; `--threads` workers decode, parse, extract and serialise each page
-//! (the output lines are counted, not kept). Reports pages/s, MB/s of HTML
+//! BENCHMARKS.md. One thread cuts the files into compressed records (see
+//! [`ChunkReader`]) into a bounded queue; `--threads` workers inflate,
+//! decode, parse, extract and serialise each page (the output lines are
+//! counted, not kept). Reports pages/s, MB/s of HTML
 //! and the peak resident memory (VmHWM) on stderr, so memory flatness can be
 //! compared between corpus sizes.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -14,7 +16,7 @@ use url::Url;
 
 use crate::check::outcome_value;
 use crate::extract::{extract_contained, Page};
-use crate::store::{WarcReader, WarcRecord};
+use crate::store::{inflate_member, Chunk, ChunkReader};
 
 /// Arguments of `sitelift bench-extract`.
 #[derive(Debug, clap::Args)]
@@ -50,16 +52,40 @@ pub fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn work(rx: &Mutex<Receiver<WarcRecord>>, profile: &crate::profile::Profile) -> Totals {
+fn work(
+    rx: &Mutex<Receiver<(usize, Chunk)>>,
+    files: &[PathBuf],
+    profile: &crate::profile::Profile,
+    limit: Option<u64>,
+    taken: &AtomicU64,
+) -> Totals {
     let mut t = Totals::default();
     loop {
-        let rec = match rx.lock() {
+        let (file, chunk) = match rx.lock() {
             Ok(guard) => match guard.recv() {
                 Ok(r) => r,
                 Err(_) => return t,
             },
             Err(_) => return t,
         };
+        let rec = match chunk {
+            Chunk::Record(rec) => rec,
+            Chunk::Member { offset, bytes } => match inflate_member(&files[file], offset, &bytes) {
+                Ok(rec) => rec,
+                Err(e) => {
+                    eprintln!("sitelift: {e}");
+                    t.failed += 1;
+                    continue;
+                }
+            },
+        };
+        if rec.warc_type != "response" {
+            continue;
+        }
+        // the first `limit` responses in the order workers reach them
+        if limit.is_some_and(|l| taken.fetch_add(1, Ordering::Relaxed) >= l) {
+            continue;
+        }
         let Ok(http) = rec.http_response() else {
             t.failed += 1;
             continue;
@@ -89,20 +115,24 @@ fn work(rx: &Mutex<Receiver<WarcRecord>>, profile: &crate::profile::Profile) -> 
 pub fn run(a: Args) -> anyhow::Result<u8> {
     let profile = Arc::new(super::load_profile(&a.profile)?);
     let threads = a.threads.max(1);
-    let (tx, rx) = sync_channel::<WarcRecord>(threads * 4);
+    let (tx, rx) = sync_channel::<(usize, Chunk)>(threads * 4);
     let rx = Arc::new(Mutex::new(rx));
+    let files = Arc::new(a.warcs.clone());
+    let taken = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let workers: Vec<_> = (0..threads)
         .map(|_| {
             let rx = Arc::clone(&rx);
             let profile = Arc::clone(&profile);
-            std::thread::spawn(move || work(&rx, &profile))
+            let files = Arc::clone(&files);
+            let taken = Arc::clone(&taken);
+            let limit = a.limit;
+            std::thread::spawn(move || work(&rx, &files, &profile, limit, &taken))
         })
         .collect();
     let mut problems = 0u64;
-    let mut sent = 0u64;
-    'files: for f in &a.warcs {
-        let reader = match WarcReader::open(f) {
+    'files: for (i, f) in a.warcs.iter().enumerate() {
+        let reader = match ChunkReader::open(f) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("sitelift: {e}");
@@ -110,18 +140,16 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 continue;
             }
         };
-        for rec in reader {
-            match rec {
-                Ok(r) if r.warc_type == "response" => {
-                    if a.limit.is_some_and(|l| sent >= l) {
+        for chunk in reader {
+            match chunk {
+                Ok(c) => {
+                    if a.limit.is_some_and(|l| taken.load(Ordering::Relaxed) >= l) {
                         break 'files;
                     }
-                    sent += 1;
-                    if tx.send(r).is_err() {
+                    if tx.send((i, c)).is_err() {
                         break 'files;
                     }
                 }
-                Ok(_) => {}
                 Err(e) => {
                     eprintln!("sitelift: {e}");
                     problems += 1;

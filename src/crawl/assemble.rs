@@ -20,7 +20,7 @@ use crate::check::outcome_value;
 use crate::extract::{extract_contained, Page};
 use crate::frontier::ledger::Ledger;
 use crate::profile::Profile;
-use crate::store::{WarcReader, WarcRecord};
+use crate::store::{inflate_member, Chunk, ChunkReader, WarcReader, WarcRecord};
 
 /// Where a stored page's bytes are.
 #[derive(Debug, Clone)]
@@ -563,6 +563,18 @@ impl Assembler {
         Spooled::decode(buf)
     }
 
+    /// Forgets every page whose `seq` lies in one of `ranges` (half-open):
+    /// the records after a damaged one in the same file.
+    fn drop_ranges(&mut self, ranges: &[std::ops::Range<u64>]) {
+        if ranges.is_empty() {
+            return;
+        }
+        let kept = |seq: &u64| !ranges.iter().any(|r| r.contains(seq));
+        self.members.retain(|m| kept(&m.seq));
+        self.listings.retain(|l| kept(&l.seq));
+        self.errors.retain(|e| kept(&e.seq));
+    }
+
     /// The `seq` of every page that a later page with the same URL replaces.
     /// Pages whose URL hash is unique cannot have been replaced; only pages
     /// sharing a hash (the same URL stored twice, or a hash collision) are
@@ -755,18 +767,55 @@ pub fn assemble_to(
 
 /// The records of WARC files waiting for a worker, each with its position
 /// in the stream.
-type RecordQueue = Arc<Mutex<Receiver<(u64, WarcRecord)>>>;
+/// One piece of a WARC file on its way to a worker: the file (an index
+/// into the file list) and the chunk.
+type ChunkQueue = Arc<Mutex<Receiver<(u64, usize, Chunk)>>>;
 
-/// Sends the `response` records of `files` (those with a target URI) in
-/// file order; returns what could not be read.
-fn read_responses(files: &[PathBuf], tx: &SyncSender<(u64, WarcRecord)>) -> Vec<String> {
+/// What the reader learned of one file: the `seq` numbers its chunks got,
+/// and the error that ended it early, if one did.
+struct FileRead {
+    seqs: std::ops::Range<u64>,
+    problem: Option<String>,
+}
+
+/// Sends the chunks of `files` in file order, numbered; returns for each
+/// file its range of numbers and what ended it early.
+fn read_chunks(files: &[PathBuf], tx: &SyncSender<(u64, usize, Chunk)>) -> Vec<FileRead> {
     let mut seq = 0u64;
-    for_each_response(files, |_, rec| {
-        // a failed send: the assembly stopped
-        let sent = tx.send((seq, rec)).is_ok();
-        seq += 1;
-        sent
-    })
+    let mut reads = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        let first = seq;
+        let mut problem = None;
+        match ChunkReader::open(f) {
+            Ok(reader) => {
+                for chunk in reader {
+                    match chunk {
+                        Ok(c) => {
+                            // a failed send: the assembly stopped
+                            if tx.send((seq, i, c)).is_err() {
+                                reads.push(FileRead {
+                                    seqs: first..seq,
+                                    problem,
+                                });
+                                return reads;
+                            }
+                            seq += 1;
+                        }
+                        Err(e) => {
+                            problem = Some(e.to_string());
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(e) => problem = Some(e.to_string()),
+        }
+        reads.push(FileRead {
+            seqs: first..seq,
+            problem,
+        });
+    }
+    reads
 }
 
 /// Calls `each` with every `response` record of `files` that has a target
@@ -814,6 +863,9 @@ fn warc_contribution(
     profile: &Profile,
     ranks: &HashMap<&str, usize>,
 ) -> Option<Contribution> {
+    if rec.warc_type != "response" {
+        return None;
+    }
     let uri = rec.target_uri.as_deref()?;
     let http = rec.http_response().ok()?;
     if !(200..300).contains(&http.status) || !is_html(http.header("content-type")) {
@@ -834,15 +886,25 @@ fn warc_contribution(
     Some(Contribution::new(0, seq, uri, uri, &[], v, ranks))
 }
 
+/// What a worker of [`assemble_warcs`] sends back for one chunk.
+enum Worked {
+    Page(Contribution),
+    /// The chunk's member did not inflate into a record: its file ends here.
+    Broken {
+        seq: u64,
+        problem: String,
+    },
+}
+
 /// [`pages_from_warcs`] followed by [`assemble_to`], in one streaming pass:
-/// one thread reads and decompresses the records of `files` (in order) into
-/// a bounded queue, `threads` workers extract the HTML responses, and the
-/// calling thread spools the records. Of several HTML responses for one
-/// URL, the last one wins. The output is the same as that of the two-step
-/// path, whatever the thread count; memory does not grow with the page
-/// text, and each record is decompressed once. Returns the assembly and
-/// what could not be read (as [`pages_from_warcs`]: the records before a
-/// damaged one are kept).
+/// one thread cuts the WARC files into compressed members (in order, see
+/// [`ChunkReader`]) into a bounded queue, `threads` workers inflate them and
+/// extract the HTML responses, and the calling thread spools the records.
+/// Of several HTML responses for one URL, the last one wins. The output is
+/// the same as that of the two-step path, whatever the thread count: as
+/// there, a damaged record ends its file (the records before it are kept).
+/// Memory does not grow with the page text, and each record is decompressed
+/// once, on a worker. Returns the assembly and what could not be read.
 pub fn assemble_warcs(
     files: &[PathBuf],
     profile: &Profile,
@@ -852,11 +914,11 @@ pub fn assemble_warcs(
     let threads = threads.max(1);
     let ranks = template_ranks(profile);
     let mut asm = Assembler::new(true)?;
-    let (problems, added) = std::thread::scope(|s| {
-        let (rec_tx, rec_rx) = sync_channel::<(u64, WarcRecord)>(threads * 4);
-        let (out_tx, out_rx) = sync_channel::<Contribution>(threads * 4);
-        let reader = s.spawn(move || read_responses(files, &rec_tx));
-        let queue: RecordQueue = Arc::new(Mutex::new(rec_rx));
+    let (reads, broken, added) = std::thread::scope(|s| {
+        let (chunk_tx, chunk_rx) = sync_channel::<(u64, usize, Chunk)>(threads * 4);
+        let (out_tx, out_rx) = sync_channel::<Worked>(threads * 4);
+        let reader = s.spawn(move || read_chunks(files, &chunk_tx));
+        let queue: ChunkQueue = Arc::new(Mutex::new(chunk_rx));
         for _ in 0..threads {
             let queue = Arc::clone(&queue);
             let tx = out_tx.clone();
@@ -866,9 +928,27 @@ pub fn assemble_warcs(
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
-                let Ok((seq, rec)) = next else { return };
-                if let Some(c) = warc_contribution(seq, &rec, profile, ranks) {
-                    if tx.send(c).is_err() {
+                let Ok((seq, file, chunk)) = next else { return };
+                let worked = match chunk {
+                    Chunk::Record(rec) => warc_contribution(seq, &rec, profile, ranks),
+                    Chunk::Member { offset, bytes } => {
+                        match inflate_member(&files[file], offset, &bytes) {
+                            Ok(rec) => {
+                                drop(bytes);
+                                warc_contribution(seq, &rec, profile, ranks)
+                            }
+                            Err(e) => {
+                                let problem = e.to_string();
+                                if tx.send(Worked::Broken { seq, problem }).is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                };
+                if let Some(c) = worked {
+                    if tx.send(Worked::Page(c)).is_err() {
                         return;
                     }
                 }
@@ -879,19 +959,43 @@ pub fn assemble_warcs(
         drop(queue);
         drop(out_tx);
         let mut added = Ok(());
-        for c in &out_rx {
-            if let Err(e) = asm.add(c) {
-                added = Err(e);
-                break;
+        let mut broken = Vec::new();
+        for w in &out_rx {
+            match w {
+                Worked::Page(c) => {
+                    if let Err(e) = asm.add(c) {
+                        added = Err(e);
+                        break;
+                    }
+                }
+                Worked::Broken { seq, problem } => broken.push((seq, problem)),
             }
         }
         drop(out_rx);
-        let problems = reader
+        let reads = reader
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (problems, added)
+        (reads, broken, added)
     });
     added?;
+    // a damaged member ends its file, as a damaged record does when one
+    // thread reads the file: what came after it in that file is dropped
+    let mut cut = Vec::new();
+    let mut problems = Vec::new();
+    for read in reads {
+        let first_broken = broken
+            .iter()
+            .filter(|(seq, _)| read.seqs.contains(seq))
+            .min_by_key(|(seq, _)| *seq);
+        match first_broken {
+            Some((seq, problem)) => {
+                cut.push(*seq..read.seqs.end);
+                problems.push(problem.clone());
+            }
+            None => problems.extend(read.problem),
+        }
+    }
+    asm.drop_ranges(&cut);
     Ok((asm.finish(write)?, problems))
 }
 

@@ -8,6 +8,7 @@
 //! other tools and with damaged input without panicking.
 
 mod http;
+mod member;
 mod reader;
 mod warc;
 
@@ -17,6 +18,7 @@ mod tests;
 use std::path::PathBuf;
 
 pub use http::HttpResponse;
+pub use member::{inflate_member, Chunk, ChunkReader};
 pub use reader::{read_at, WarcReader, WarcRecord};
 pub use warc::{prepare_exchange, Exchange, PreparedExchange, WarcLocation, WarcWriter};
 

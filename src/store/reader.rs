@@ -15,7 +15,7 @@ use flate2::bufread::GzDecoder;
 use super::{find_header, StoreError, WarcLocation, MAX_BLOCK_BYTES};
 
 /// Largest WARC header block accepted before the blank line that ends it.
-const MAX_HEADER_BYTES: usize = 256 * 1024;
+pub(super) const MAX_HEADER_BYTES: usize = 256 * 1024;
 /// How much a plain (uncompressed) file is read at a time.
 const PLAIN_CHUNK: u64 = 64 * 1024;
 
@@ -108,7 +108,7 @@ impl std::fmt::Debug for WarcReader {
     }
 }
 
-enum Parsed {
+pub(super) enum Parsed {
     /// A record, and how many bytes of the buffer it used.
     Complete(Box<WarcRecord>, usize),
     NeedMore,
@@ -127,6 +127,16 @@ impl WarcReader {
     /// end of a record whose location is known. Gzip or plain is detected
     /// from the bytes at `offset`, not from the file name.
     pub fn open_at(path: &Path, offset: u64) -> Result<WarcReader, StoreError> {
+        Self::open_as(path, offset, None)
+    }
+
+    /// As [`WarcReader::open_at`], for a file known to be gzip (`Some(true)`)
+    /// or plain, or (None) detected from the bytes at `offset`.
+    pub(super) fn open_as(
+        path: &Path,
+        offset: u64,
+        gzip: Option<bool>,
+    ) -> Result<WarcReader, StoreError> {
         let mut file = File::open(path).map_err(|e| StoreError::io("open", path, e))?;
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| StoreError::io("seek", path, e))?;
@@ -137,7 +147,7 @@ impl WarcReader {
         let head = input
             .fill_buf()
             .map_err(|e| StoreError::io("read", path, e))?;
-        let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+        let gzip = gzip.unwrap_or(head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b);
         Ok(WarcReader {
             path: path.to_path_buf(),
             input,
@@ -190,22 +200,7 @@ impl WarcReader {
             let mut dec = GzDecoder::new(&mut self.input).take(room + 1);
             match dec.read_to_end(&mut self.pending) {
                 Ok(_) => {}
-                Err(e) => {
-                    let detail = format!("gzip member: {e}");
-                    return Err(if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                        StoreError::Truncated {
-                            path: self.path.clone(),
-                            offset: at,
-                            detail,
-                        }
-                    } else {
-                        StoreError::Malformed {
-                            path: self.path.clone(),
-                            offset: at,
-                            detail,
-                        }
-                    });
-                }
+                Err(e) => return Err(member_error(&self.path, at, e)),
             }
             if (self.pending.len() - before) as u64 > room {
                 return Err(StoreError::TooLarge {
@@ -327,6 +322,24 @@ impl Iterator for WarcReader {
     }
 }
 
+/// The error for a gzip member at `offset` of `path` that does not inflate.
+pub(super) fn member_error(path: &Path, offset: u64, e: std::io::Error) -> StoreError {
+    let detail = format!("gzip member: {e}");
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        StoreError::Truncated {
+            path: path.to_path_buf(),
+            offset,
+            detail,
+        }
+    } else {
+        StoreError::Malformed {
+            path: path.to_path_buf(),
+            offset,
+            detail,
+        }
+    }
+}
+
 /// End of the header block: index just past the blank line, if present.
 fn header_end(buf: &[u8]) -> Option<usize> {
     let mut i = 0;
@@ -342,7 +355,7 @@ fn header_end(buf: &[u8]) -> Option<usize> {
 }
 
 /// Parses one record from the start of `buf`.
-fn parse_record(buf: &[u8], offset: u64) -> Parsed {
+pub(super) fn parse_record(buf: &[u8], offset: u64) -> Parsed {
     const MAGIC: &[u8] = b"WARC/";
     let n = buf.len().min(MAGIC.len());
     if buf[..n] != MAGIC[..n] {

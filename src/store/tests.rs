@@ -634,3 +634,157 @@ fn http_response_undoes_chunked_and_deflate() {
     request.warc_type = "request".into();
     assert!(request.http_response().is_err());
 }
+
+/// Reads `path` as [`ChunkReader`] cuts it, inflating each member, up to
+/// and including the first error: what `extract` and `bench-extract` see.
+fn chunked(path: &Path) -> Vec<Result<WarcRecord, String>> {
+    let mut out = Vec::new();
+    for chunk in ChunkReader::open(path).expect("open").take(1000) {
+        let item = match chunk {
+            Ok(Chunk::Record(r)) => Ok(r),
+            Ok(Chunk::Member { offset, bytes }) => {
+                inflate_member(path, offset, &bytes).map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        let stop = item.is_err();
+        out.push(item);
+        if stop {
+            break;
+        }
+    }
+    out
+}
+
+/// Reads `path` with one [`WarcReader`], as `chunked` reports it.
+fn sequential(path: &Path) -> Vec<Result<WarcRecord, String>> {
+    WarcReader::open(path)
+        .expect("open")
+        .take(1000)
+        .map(|r| r.map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// Members written by the store carry their length in a CRC-checked gzip
+/// header: the files stay plain gzip, and they are cut into members without
+/// inflating anything, giving the records one reader gives.
+#[test]
+fn members_give_their_length_and_are_read_in_chunks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut w = WarcWriter::open(dir.path(), "c", 1 << 20).expect("open");
+    for i in 0..5 {
+        write_page(&mut w, &format!("http://example.test/{i}"), &page(i));
+    }
+    let path = dir.path().join("c-00000.warc.gz");
+    let bytes = std::fs::read(&path).expect("read");
+    // one gzip stream to any reader
+    let mut plain = Vec::new();
+    flate2::read::MultiGzDecoder::new(&bytes[..])
+        .read_to_end(&mut plain)
+        .expect("gunzip");
+    assert!(plain.starts_with(b"WARC/1.1\r\nWARC-Type: warcinfo"));
+    // every chunk is a member that carries its length: nothing was inflated
+    // while cutting, and the members tile the file
+    let mut at = 0u64;
+    for chunk in ChunkReader::open(&path).expect("open") {
+        match chunk.expect("chunk") {
+            Chunk::Member { offset, bytes: m } => {
+                assert_eq!(offset, at);
+                assert_eq!(m[3] & 0x06, 0x06, "FEXTRA and FHCRC");
+                assert_eq!(
+                    u32::from_le_bytes([m[16], m[17], m[18], m[19]]) as usize,
+                    m.len()
+                );
+                at += m.len() as u64;
+            }
+            Chunk::Record(r) => panic!("fell back at {}", r.offset),
+        }
+    }
+    assert_eq!(at, bytes.len() as u64);
+    let a = chunked(&path);
+    assert_eq!(a.len(), 11);
+    assert_eq!(a, sequential(&path));
+}
+
+/// Members without the length (other tools' files) and plain WARC are read
+/// by the one-reader path from the first such member on.
+#[test]
+fn foreign_members_and_plain_files_fall_back_to_one_reader() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut w = WarcWriter::open(dir.path(), "f", 1 << 20).expect("open");
+    write_page(&mut w, "http://example.test/1", b"one");
+    let path = dir.path().join("f-00000.warc.gz");
+    let mut bytes = std::fs::read(&path).expect("read");
+    let ours = bytes.len();
+    for i in 0..3 {
+        let rec = format!(
+            "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Target-URI: http://example.test/r{i}\r\n\
+             Content-Length: 5\r\n\r\nrec {i}\r\n\r\n"
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(rec.as_bytes()).expect("gzip");
+        bytes.extend_from_slice(&gz.finish().expect("gzip"));
+    }
+    std::fs::write(&path, &bytes).expect("write");
+    let a = chunked(&path);
+    assert_eq!(a.len(), 6);
+    assert_eq!(a, sequential(&path));
+    assert_eq!(a[3].as_ref().expect("ok").offset, ours as u64);
+    let kinds: Vec<bool> = ChunkReader::open(&path)
+        .expect("open")
+        .map(|c| matches!(c.expect("chunk"), Chunk::Member { .. }))
+        .collect();
+    assert_eq!(kinds, [true, true, true, false, false, false]);
+
+    let mut plain = Vec::new();
+    flate2::read::MultiGzDecoder::new(&bytes[..])
+        .read_to_end(&mut plain)
+        .expect("gunzip");
+    let plain_path = dir.path().join("plain.warc");
+    std::fs::write(&plain_path, &plain).expect("write");
+    let p = chunked(&plain_path);
+    assert_eq!(p.len(), 6);
+    assert_eq!(p, sequential(&plain_path));
+}
+
+/// Whatever the damage (a flipped bit anywhere, including in a member's
+/// length or header; a cut anywhere; junk), reading in chunks gives the
+/// records and the error that one reader gives, so records after damage are
+/// never lost to a wrong cut.
+#[test]
+fn damaged_files_read_the_same_in_chunks_as_with_one_reader() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut w = WarcWriter::open(dir.path(), "d", 1 << 20).expect("open");
+    for i in 0..4 {
+        write_page(&mut w, &format!("http://example.test/{i}"), &page(i));
+    }
+    let valid = std::fs::read(dir.path().join("d-00000.warc.gz")).expect("read");
+    let path = dir.path().join("damaged.warc.gz");
+    let mut rng = Lcg(7);
+    // the header bytes of the second member, then random places
+    let second = usize::try_from(u32::from_le_bytes([
+        valid[16], valid[17], valid[18], valid[19],
+    ]))
+    .expect("length");
+    for round in 0..240 {
+        let mut bytes = valid.clone();
+        match round % 4 {
+            0 => {
+                let at = second + round / 4 % 22;
+                bytes[at] ^= 1 << (rng.next() % 8);
+            }
+            1 => {
+                let at = rng.next() as usize % bytes.len();
+                bytes[at] ^= 1 << (rng.next() % 8);
+            }
+            2 => bytes.truncate(rng.next() as usize % bytes.len()),
+            _ => {
+                let at = rng.next() as usize % bytes.len();
+                let junk: Vec<u8> = (0..rng.next() % 64).map(|_| rng.next() as u8).collect();
+                bytes.splice(at..at, junk);
+            }
+        }
+        std::fs::write(&path, &bytes).expect("write");
+        assert_eq!(chunked(&path), sequential(&path), "round {round}");
+    }
+}

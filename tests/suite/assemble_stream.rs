@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 use sitelift::corpus::{generate, write_warc};
 use sitelift::crawl::assemble::{assemble, assemble_to, assemble_warcs, pages_from_warcs};
-use sitelift::store::{Exchange, WarcWriter};
+use sitelift::store::{Chunk, ChunkReader, Exchange, WarcWriter};
 
 fn fixture(name: &str) -> (String, String, Vec<u8>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/iranfocus");
@@ -220,4 +220,60 @@ fn one_pass_over_warc_files_gives_the_output_of_the_two_pass_path() {
     let twice = [file.clone(), file.clone()];
     assert_eq!(two_pass(&twice, &profile), expected);
     assert_eq!(one_pass(&twice, &profile, 2), expected);
+}
+
+/// A damaged member in the middle of a file ends that file for the one-pass
+/// reader, whose workers inflate the members, exactly as it does for the
+/// list-then-extract path: the same records, and the same problem, with one
+/// or two workers; the next file is read in full.
+#[test]
+fn a_damaged_member_ends_its_file_in_both_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut w = WarcWriter::open(tmp.path(), "t", 400_000).unwrap();
+    for i in 0..30 {
+        write_warc(&mut w, i, &generate(9, 30, i)).unwrap();
+    }
+    drop(w);
+    let mut files: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    // flip a byte in the compressed data of the third response of file 0
+    let members: Vec<(u64, usize)> = ChunkReader::open(&files[0])
+        .unwrap()
+        .map(|c| match c.unwrap() {
+            Chunk::Member { offset, bytes } => (offset, bytes.len()),
+            Chunk::Record(_) => panic!("the store's members carry their length"),
+        })
+        .collect();
+    assert!(members.len() >= 9, "{}", members.len());
+    let (at, len) = members[6];
+    let mut bytes = std::fs::read(&files[0]).unwrap();
+    bytes[at as usize + len / 2] ^= 0x55;
+    std::fs::write(&files[0], &bytes).unwrap();
+
+    let profile = profile();
+    let (pages, problems) = pages_from_warcs(&files);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains(&format!("offset {at}")),
+        "{problems:?}"
+    );
+    let a = assemble(&pages, &profile, &Default::default());
+    let expected = (summary(&a, a.lines.clone()), problems);
+    for threads in [1, 2] {
+        let mut lines = Vec::new();
+        let (b, problems) = assemble_warcs(&files, &profile, threads, &mut |l: &str| {
+            lines.push(l.to_string());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            (summary(&b, lines), problems),
+            expected,
+            "{threads} threads"
+        );
+    }
 }
