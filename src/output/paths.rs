@@ -6,9 +6,7 @@
 //! the later one (in the stable output order) gets its legacy id appended,
 //! and the collision is reported; nothing is ever silently overwritten.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::Value;
 use url::Url;
@@ -236,20 +234,85 @@ pub struct Collision {
 }
 
 /// Hands out unique paths in output order, reporting collisions.
-#[derive(Debug, Default)]
+///
+/// The paths handed out are kept in a private temporary SQLite database on
+/// disk (see [`super::redirects::scratch_db`]), so memory does not grow
+/// with the site. Should it fail, paths are handed out unchecked from then
+/// on and [`PathAssigner::failure`] says why; the writer then stops.
 pub struct PathAssigner {
-    /// Every path handed out → the key of the record it went to.
-    owner: HashMap<String, String>,
+    db: Option<rusqlite::Connection>,
+    failed: Option<String>,
     /// Collisions so far, in output order.
     pub collisions: Vec<Collision>,
 }
 
+impl std::fmt::Debug for PathAssigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PathAssigner")
+            .field("failed", &self.failed)
+            .field("collisions", &self.collisions.len())
+            .finish()
+    }
+}
+
+impl Default for PathAssigner {
+    fn default() -> Self {
+        let (db, failed) = match super::redirects::scratch_db(
+            "CREATE TABLE path (path TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;",
+        ) {
+            Ok(db) => (Some(db), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        PathAssigner {
+            db,
+            failed,
+            collisions: Vec::new(),
+        }
+    }
+}
+
 impl PathAssigner {
+    /// Why the paths could not be checked for uniqueness, if they could not.
+    pub fn failure(&self) -> Option<&str> {
+        self.failed.as_deref()
+    }
+
+    /// The record that holds `path`, if one does.
+    fn owner(&mut self, path: &str) -> Option<String> {
+        let db = self.db.as_ref().filter(|_| self.failed.is_none())?;
+        let found = db
+            .prepare_cached("SELECT record FROM path WHERE path = ?1")
+            .and_then(|mut st| st.query_row([path], |r| r.get(0)).optional());
+        match found {
+            Ok(f) => f,
+            Err(e) => {
+                self.failed = Some(e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Takes `path` for the record `key` if it is free.
+    fn take(&mut self, path: &str, key: &str) -> bool {
+        let Some(db) = self.db.as_ref().filter(|_| self.failed.is_none()) else {
+            return true;
+        };
+        let taken = db
+            .prepare_cached("INSERT OR IGNORE INTO path (path, record) VALUES (?1, ?2)")
+            .and_then(|mut st| st.execute([path, key]));
+        match taken {
+            Ok(n) => n == 1,
+            Err(e) => {
+                self.failed = Some(e.to_string());
+                true
+            }
+        }
+    }
+
     /// The unique path (segments joined by `/`) of the record `key`.
     pub fn assign(&mut self, key: &str, legacy_id: Option<&str>, wanted: Vec<String>) -> String {
         let joined = wanted.join("/");
-        if let Entry::Vacant(free) = self.owner.entry(joined.clone()) {
-            free.insert(key.to_string());
+        if self.take(&joined, key) {
             return joined;
         }
         let mut segs = wanted;
@@ -265,14 +328,14 @@ impl PathAssigner {
             let mut c = segs.clone();
             c.push(format!("{last}-{suffix}"));
             let cand = c.join("/");
-            if let Entry::Vacant(free) = self.owner.entry(cand.clone()) {
-                free.insert(key.to_string());
+            if self.take(&cand, key) {
                 break cand;
             }
             n += 1;
         };
+        let kept_by = self.owner(&joined).unwrap_or_default();
         self.collisions.push(Collision {
-            kept_by: self.owner.get(&joined).cloned().unwrap_or_default(),
+            kept_by,
             wanted: joined,
             record: key.to_string(),
             moved_to: moved.clone(),

@@ -6,9 +6,10 @@
 //! URL claimed by two records is a conflict: the first (in output order)
 //! keeps it, and both are reported.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -26,36 +27,120 @@ pub struct Redirect {
 }
 
 /// Collects redirects in output order.
-#[derive(Debug, Default)]
+///
+/// The map grows with the site (two or three legacy URLs a record), so it
+/// lives in a private temporary SQLite database on disk, not in memory:
+/// the memory of an extraction stays flat however many pages it has. The
+/// database goes away with the map. Should it fail (a full temporary
+/// disk), the map stops taking entries and writing it gives the error.
 pub struct RedirectMap {
-    by_from: BTreeMap<String, Redirect>,
+    db: Option<Connection>,
+    failed: Option<String>,
     conflicts: Vec<Value>,
 }
 
+impl std::fmt::Debug for RedirectMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedirectMap")
+            .field("failed", &self.failed)
+            .field("conflicts", &self.conflicts.len())
+            .finish()
+    }
+}
+
+impl Default for RedirectMap {
+    fn default() -> Self {
+        let (db, failed) = match scratch_db(
+            "CREATE TABLE redirect (src TEXT PRIMARY KEY, dst TEXT NOT NULL, \
+             kind TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;\
+             CREATE TABLE nginx_key (key TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;\
+             CREATE TABLE nginx_re (re TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;",
+        ) {
+            Ok(db) => (Some(db), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        RedirectMap {
+            db,
+            failed,
+            conflicts: Vec::new(),
+        }
+    }
+}
+
+/// A private temporary database (deleted when closed) with `schema`, in
+/// one open transaction: nothing in it needs to survive a crash.
+pub(crate) fn scratch_db(schema: &str) -> rusqlite::Result<Connection> {
+    let db = Connection::open("")?;
+    db.execute_batch(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -4096;",
+    )?;
+    db.execute_batch(schema)?;
+    db.execute_batch("BEGIN")?;
+    Ok(db)
+}
+
+/// The target and record a legacy URL is mapped to, if it is.
+fn lookup(db: &Connection, from: &str) -> rusqlite::Result<Option<(String, String)>> {
+    db.prepare_cached("SELECT dst, record FROM redirect WHERE src = ?1")?
+        .query_row([from], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
 impl RedirectMap {
+    /// Runs `f` on the database unless an earlier step failed; keeps the
+    /// first failure.
+    fn with_db<T>(&mut self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Option<T> {
+        let db = self.db.as_ref().filter(|_| self.failed.is_none())?;
+        match f(db) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.failed = Some(e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Why the map stopped taking entries, if it did.
+    pub fn failure(&self) -> Option<&str> {
+        self.failed.as_deref()
+    }
+
+    /// The failure that stopped the map, as an I/O error.
+    fn check(&self) -> std::io::Result<&Connection> {
+        match (&self.failed, &self.db) {
+            (None, Some(db)) => Ok(db),
+            (Some(e), _) => Err(std::io::Error::other(format!(
+                "the redirect map's temporary database failed: {e}"
+            ))),
+            (None, None) => Err(std::io::Error::other("no redirect map database")),
+        }
+    }
+
     /// Map `from` to `to`; a second, different target is a conflict.
     pub fn add(&mut self, from: &str, to: &str, kind: &str, record: &str) {
         if from.is_empty() {
             return;
         }
-        match self.by_from.get(from) {
-            Some(r) if r.to == to => {}
-            Some(r) => self.conflicts.push(json!({
+        let Some(found) = self.with_db(|db| {
+            let found = lookup(db, from)?;
+            if found.is_none() {
+                db.prepare_cached(
+                    "INSERT INTO redirect (src, dst, kind, record) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute([from, to, kind, record])?;
+            }
+            Ok(found)
+        }) else {
+            return;
+        };
+        match found {
+            Some((kept_to, _)) if kept_to == to => {}
+            Some((kept_to, kept_record)) => self.conflicts.push(json!({
                 "url": from,
-                "kept": { "record": r.record, "to": r.to },
+                "kept": { "record": kept_record, "to": kept_to },
                 "also": { "record": record, "to": to, "kind": kind },
             })),
-            None => {
-                self.by_from.insert(
-                    from.to_string(),
-                    Redirect {
-                        from: from.into(),
-                        to: to.into(),
-                        kind: kind.into(),
-                        record: record.into(),
-                    },
-                );
-            }
+            None => {}
         }
     }
 
@@ -87,16 +172,17 @@ impl RedirectMap {
         // targets as they are before any ledger alias is added (an alias
         // never leads to another alias); only those of these canonicals, so
         // the map of every URL is not copied
-        let targets: HashMap<&str, (String, String)> = aliases
-            .iter()
-            .filter_map(|(_, canonical, _)| {
-                let r = self.by_from.get(canonical)?;
-                Some((canonical.as_str(), (r.to.clone(), r.record.clone())))
-            })
-            .collect();
+        let mut targets: HashMap<&str, Option<(String, String)>> = HashMap::new();
+        for (_, canonical, _) in aliases {
+            if targets.contains_key(canonical.as_str()) {
+                continue;
+            }
+            let found = self.with_db(|db| lookup(db, canonical)).flatten();
+            targets.insert(canonical.as_str(), found);
+        }
         let mut unmapped = Vec::new();
         for (alias, canonical, how) in aliases {
-            match targets.get(canonical.as_str()) {
+            match targets.get(canonical.as_str()).and_then(Option::as_ref) {
                 Some((to, record)) => self.add(alias, to, &format!("ledger:{how}"), record),
                 None => unmapped.push((alias.clone(), canonical.clone())),
             }
@@ -105,13 +191,44 @@ impl RedirectMap {
     }
 
     /// Whether `url` is mapped.
-    pub fn contains(&self, url: &str) -> bool {
-        self.by_from.contains_key(url)
+    pub fn contains(&mut self, url: &str) -> bool {
+        self.with_db(|db| lookup(db, url)).flatten().is_some()
     }
 
-    /// Every redirect, sorted by legacy URL.
-    pub fn entries(&self) -> impl Iterator<Item = &Redirect> {
-        self.by_from.values()
+    /// How many legacy URLs are mapped.
+    pub fn len(&self) -> std::io::Result<usize> {
+        let n: i64 = self
+            .check()?
+            .query_row("SELECT count(*) FROM redirect", [], |r| r.get(0))
+            .map_err(std::io::Error::other)?;
+        Ok(usize::try_from(n).unwrap_or_default())
+    }
+
+    /// Whether nothing is mapped.
+    pub fn is_empty(&self) -> std::io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Calls `each` with every redirect, sorted by legacy URL (byte order).
+    pub fn for_each(
+        &self,
+        mut each: impl FnMut(&Redirect) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let db = self.check()?;
+        let mut st = db
+            .prepare("SELECT src, dst, kind, record FROM redirect ORDER BY src")
+            .map_err(std::io::Error::other)?;
+        let mut rows = st.query([]).map_err(std::io::Error::other)?;
+        while let Some(row) = rows.next().map_err(std::io::Error::other)? {
+            let r = Redirect {
+                from: row.get(0).map_err(std::io::Error::other)?,
+                to: row.get(1).map_err(std::io::Error::other)?,
+                kind: row.get(2).map_err(std::io::Error::other)?,
+                record: row.get(3).map_err(std::io::Error::other)?,
+            };
+            each(&r)?;
+        }
+        Ok(())
     }
 
     /// Legacy URLs claimed twice.
@@ -130,7 +247,7 @@ impl RedirectMap {
     /// [`RedirectMap::to_csv`], written to `w` line by line.
     pub fn write_csv(&self, w: &mut dyn Write) -> std::io::Result<()> {
         w.write_all(b"legacy_url,new_url,kind,record\n")?;
-        for r in self.entries() {
+        self.for_each(|r| {
             writeln!(
                 w,
                 "{},{},{},{}",
@@ -138,9 +255,8 @@ impl RedirectMap {
                 csv(&r.to),
                 csv(&r.kind),
                 csv(&r.record)
-            )?;
-        }
-        Ok(())
+            )
+        })
     }
 
     /// An nginx `map` block on `$request_uri` (path and query of the
@@ -161,42 +277,71 @@ impl RedirectMap {
              #   if ($sitelift_new_url) { return 301 $sitelift_new_url; }\n\
              map $request_uri $sitelift_new_url {\n    default \"\";\n",
         )?;
-        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-        let mut regexes: BTreeMap<String, &str> = BTreeMap::new();
-        for r in self.entries() {
-            let Ok(u) = Url::parse(&r.from) else { continue };
+        // the first target of each request URI, and the query regexes, kept
+        // in the same temporary database as the map
+        let db = self.check()?;
+        let sql = |e: rusqlite::Error| std::io::Error::other(e);
+        db.execute_batch("DELETE FROM nginx_key; DELETE FROM nginx_re;")
+            .map_err(sql)?;
+        let mut seen = db
+            .prepare("SELECT dst FROM nginx_key WHERE key = ?1")
+            .map_err(sql)?;
+        let mut keep = db
+            .prepare("INSERT INTO nginx_key (key, dst) VALUES (?1, ?2)")
+            .map_err(sql)?;
+        let mut keep_re = db
+            .prepare("INSERT OR IGNORE INTO nginx_re (re, dst) VALUES (?1, ?2)")
+            .map_err(sql)?;
+        self.for_each(|r| {
+            let Ok(u) = Url::parse(&r.from) else {
+                return Ok(());
+            };
             let mut key = u.path().to_string();
             if let Some(q) = u.query() {
                 key.push('?');
                 key.push_str(q);
             }
-            if seen.get(&key).is_some_and(|to| *to != r.to) {
-                writeln!(
+            let before: Option<String> = seen
+                .query_row([&key], |row| row.get(0))
+                .optional()
+                .map_err(sql)?;
+            match before {
+                Some(to) if to != r.to => writeln!(
                     w,
                     "    # conflict: {} also wanted {}",
                     nginx_str(&key),
                     nginx_str(&r.to)
+                ),
+                Some(_) => Ok(()),
+                None => {
+                    keep.execute([&key, &r.to]).map_err(sql)?;
+                    if key.chars().any(char::is_control) || r.to.chars().any(char::is_control) {
+                        return Ok(());
+                    }
+                    writeln!(w, "    {} {};", nginx_str(&key), nginx_str(&r.to))?;
+                    if let Some(re) = query_regex(&u) {
+                        keep_re.execute([&re, &r.to]).map_err(sql)?;
+                    }
+                    Ok(())
+                }
+            }
+        })?;
+        let mut regexes = db
+            .prepare("SELECT re, dst FROM nginx_re ORDER BY re")
+            .map_err(sql)?;
+        let mut rows = regexes.query([]).map_err(sql)?;
+        let mut first = true;
+        while let Some(row) = rows.next().map_err(sql)? {
+            if first {
+                w.write_all(
+                    "    # Query URLs in any parameter order, with extra parameters (Itemid, …):\n"
+                        .as_bytes(),
                 )?;
-                continue;
+                first = false;
             }
-            if seen.insert(key.clone(), &r.to).is_none() {
-                if key.chars().any(char::is_control) || r.to.chars().any(char::is_control) {
-                    continue;
-                }
-                writeln!(w, "    {} {};", nginx_str(&key), nginx_str(&r.to))?;
-                if let Some(re) = query_regex(&u) {
-                    regexes.entry(re).or_insert(&r.to);
-                }
-            }
-        }
-        if !regexes.is_empty() {
-            w.write_all(
-                "    # Query URLs in any parameter order, with extra parameters (Itemid, …):\n"
-                    .as_bytes(),
-            )?;
-        }
-        for (re, to) in regexes {
-            writeln!(w, "    {} {};", nginx_str(&re), nginx_str(to))?;
+            let re: String = row.get(0).map_err(sql)?;
+            let to: String = row.get(1).map_err(sql)?;
+            writeln!(w, "    {} {};", nginx_str(&re), nginx_str(&to))?;
         }
         w.write_all(b"}\n")
     }
@@ -257,7 +402,7 @@ mod tests {
         m.add("https://a.org/x", "/n/1/", "url", "1");
         m.add("https://a.org/x", "/n/1/", "alias", "1");
         m.add("https://a.org/x", "/n/2/", "alias", "2");
-        assert_eq!(m.entries().count(), 1);
+        assert_eq!(m.len().unwrap(), 1);
         assert_eq!(m.conflicts().len(), 1);
         assert_eq!(m.conflicts()[0]["also"]["record"], "2");
     }

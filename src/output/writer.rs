@@ -47,6 +47,13 @@ pub enum OutputError {
     /// The ledger could not be read for the report or redirects.
     #[error("reading the ledger of {0}: {1}")]
     Ledger(PathBuf, String),
+    /// The temporary database of new paths and redirects failed.
+    #[error(
+        "the temporary database of new paths and redirects failed: {0} \
+         (it lives in the temporary folder: is that disk full? TMPDIR chooses another); \
+         no records were written"
+    )]
+    Scratch(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -365,6 +372,11 @@ impl<'p> Outputs<'p> {
     /// report, and print the summary on stderr.
     pub fn finish(mut self) -> Result<Finished, OutputError> {
         let report = self.build_report(None);
+        if let Some(e) = self.paths.failure().or(self.redirects.failure()) {
+            let e = OutputError::Scratch(e.to_string());
+            self.abort(&format!("failed: {e}"));
+            return Err(e);
+        }
         match std::mem::replace(
             &mut self.records,
             Records::Lines {
@@ -415,7 +427,10 @@ impl<'p> Outputs<'p> {
         self.write_side(&report)?;
         eprint!("{}", report.summary());
         Ok(Finished {
-            redirects: self.redirects.entries().count(),
+            redirects: self
+                .redirects
+                .len()
+                .map_err(io(Path::new("redirect map")))?,
             report,
         })
     }
