@@ -5,5 +5,6 @@ pub mod record;
 pub mod redirects;
 pub mod report;
 pub mod schema;
+mod scratch;
 pub mod sink;
 pub mod writer;

@@ -7,6 +7,8 @@
 //! and the collision is reported; nothing is ever silently overwritten.
 
 use rusqlite::OptionalExtension;
+
+use super::scratch::Scratch;
 use serde::Serialize;
 use serde_json::Value;
 use url::Url;
@@ -235,37 +237,23 @@ pub struct Collision {
 
 /// Hands out unique paths in output order, reporting collisions.
 ///
-/// The paths handed out are kept in a private temporary SQLite database on
-/// disk (see [`super::redirects::scratch_db`]), so memory does not grow
-/// with the site. Should it fail, paths are handed out unchecked from then
-/// on and [`PathAssigner::failure`] says why; the writer then stops.
+/// The paths handed out are kept in a temporary database on disk (see
+/// [`super::scratch`]), so memory does not grow with the site. Should it
+/// fail, paths are handed out unchecked from then on and
+/// [`PathAssigner::failure`] says why; the writer then stops.
+#[derive(Debug)]
 pub struct PathAssigner {
-    db: Option<rusqlite::Connection>,
-    failed: Option<String>,
+    db: Scratch,
     /// Collisions so far, in output order.
     pub collisions: Vec<Collision>,
 }
 
-impl std::fmt::Debug for PathAssigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PathAssigner")
-            .field("failed", &self.failed)
-            .field("collisions", &self.collisions.len())
-            .finish()
-    }
-}
-
 impl Default for PathAssigner {
     fn default() -> Self {
-        let (db, failed) = match super::redirects::scratch_db(
-            "CREATE TABLE path (path TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;",
-        ) {
-            Ok(db) => (Some(db), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
         PathAssigner {
-            db,
-            failed,
+            db: Scratch::open(
+                "CREATE TABLE path (path TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;",
+            ),
             collisions: Vec::new(),
         }
     }
@@ -274,39 +262,29 @@ impl Default for PathAssigner {
 impl PathAssigner {
     /// Why the paths could not be checked for uniqueness, if they could not.
     pub fn failure(&self) -> Option<&str> {
-        self.failed.as_deref()
+        self.db.failure()
     }
 
     /// The record that holds `path`, if one does.
     fn owner(&mut self, path: &str) -> Option<String> {
-        let db = self.db.as_ref().filter(|_| self.failed.is_none())?;
-        let found = db
-            .prepare_cached("SELECT record FROM path WHERE path = ?1")
-            .and_then(|mut st| st.query_row([path], |r| r.get(0)).optional());
-        match found {
-            Ok(f) => f,
-            Err(e) => {
-                self.failed = Some(e.to_string());
-                None
-            }
-        }
+        self.db
+            .run(|db| {
+                db.prepare_cached("SELECT record FROM path WHERE path = ?1")?
+                    .query_row([path], |r| r.get(0))
+                    .optional()
+            })
+            .flatten()
     }
 
-    /// Takes `path` for the record `key` if it is free.
+    /// Takes `path` for the record `key` if it is free (or if the database
+    /// failed: see [`PathAssigner::failure`]).
     fn take(&mut self, path: &str, key: &str) -> bool {
-        let Some(db) = self.db.as_ref().filter(|_| self.failed.is_none()) else {
-            return true;
-        };
-        let taken = db
-            .prepare_cached("INSERT OR IGNORE INTO path (path, record) VALUES (?1, ?2)")
-            .and_then(|mut st| st.execute([path, key]));
-        match taken {
-            Ok(n) => n == 1,
-            Err(e) => {
-                self.failed = Some(e.to_string());
-                true
-            }
-        }
+        self.db
+            .run(|db| {
+                db.prepare_cached("INSERT OR IGNORE INTO path (path, record) VALUES (?1, ?2)")?
+                    .execute([path, key])
+            })
+            .is_none_or(|n| n == 1)
     }
 
     /// The unique path (segments joined by `/`) of the record `key`.

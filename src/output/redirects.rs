@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use rusqlite::{Connection, OptionalExtension};
+
+use super::scratch::Scratch;
 use serde_json::{json, Value};
 use url::Url;
 
@@ -33,50 +35,24 @@ pub struct Redirect {
 /// the memory of an extraction stays flat however many pages it has. The
 /// database goes away with the map. Should it fail (a full temporary
 /// disk), the map stops taking entries and writing it gives the error.
+#[derive(Debug)]
 pub struct RedirectMap {
-    db: Option<Connection>,
-    failed: Option<String>,
+    db: Scratch,
     conflicts: Vec<Value>,
-}
-
-impl std::fmt::Debug for RedirectMap {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedirectMap")
-            .field("failed", &self.failed)
-            .field("conflicts", &self.conflicts.len())
-            .finish()
-    }
 }
 
 impl Default for RedirectMap {
     fn default() -> Self {
-        let (db, failed) = match scratch_db(
-            "CREATE TABLE redirect (src TEXT PRIMARY KEY, dst TEXT NOT NULL, \
-             kind TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;\
-             CREATE TABLE nginx_key (key TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;\
-             CREATE TABLE nginx_re (re TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;",
-        ) {
-            Ok(db) => (Some(db), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
         RedirectMap {
-            db,
-            failed,
+            db: Scratch::open(
+                "CREATE TABLE redirect (src TEXT PRIMARY KEY, dst TEXT NOT NULL, \
+                 kind TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;\
+                 CREATE TABLE nginx_key (key TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;\
+                 CREATE TABLE nginx_re (re TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;",
+            ),
             conflicts: Vec::new(),
         }
     }
-}
-
-/// A private temporary database (deleted when closed) with `schema`, in
-/// one open transaction: nothing in it needs to survive a crash.
-pub(crate) fn scratch_db(schema: &str) -> rusqlite::Result<Connection> {
-    let db = Connection::open("")?;
-    db.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -4096;",
-    )?;
-    db.execute_batch(schema)?;
-    db.execute_batch("BEGIN")?;
-    Ok(db)
 }
 
 /// The target and record a legacy URL is mapped to, if it is.
@@ -87,33 +63,9 @@ fn lookup(db: &Connection, from: &str) -> rusqlite::Result<Option<(String, Strin
 }
 
 impl RedirectMap {
-    /// Runs `f` on the database unless an earlier step failed; keeps the
-    /// first failure.
-    fn with_db<T>(&mut self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Option<T> {
-        let db = self.db.as_ref().filter(|_| self.failed.is_none())?;
-        match f(db) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                self.failed = Some(e.to_string());
-                None
-            }
-        }
-    }
-
     /// Why the map stopped taking entries, if it did.
     pub fn failure(&self) -> Option<&str> {
-        self.failed.as_deref()
-    }
-
-    /// The failure that stopped the map, as an I/O error.
-    fn check(&self) -> std::io::Result<&Connection> {
-        match (&self.failed, &self.db) {
-            (None, Some(db)) => Ok(db),
-            (Some(e), _) => Err(std::io::Error::other(format!(
-                "the redirect map's temporary database failed: {e}"
-            ))),
-            (None, None) => Err(std::io::Error::other("no redirect map database")),
-        }
+        self.db.failure()
     }
 
     /// Map `from` to `to`; a second, different target is a conflict.
@@ -121,7 +73,7 @@ impl RedirectMap {
         if from.is_empty() {
             return;
         }
-        let Some(found) = self.with_db(|db| {
+        let Some(found) = self.db.run(|db| {
             let found = lookup(db, from)?;
             if found.is_none() {
                 db.prepare_cached(
@@ -177,7 +129,7 @@ impl RedirectMap {
             if targets.contains_key(canonical.as_str()) {
                 continue;
             }
-            let found = self.with_db(|db| lookup(db, canonical)).flatten();
+            let found = self.db.run(|db| lookup(db, canonical)).flatten();
             targets.insert(canonical.as_str(), found);
         }
         let mut unmapped = Vec::new();
@@ -192,13 +144,14 @@ impl RedirectMap {
 
     /// Whether `url` is mapped.
     pub fn contains(&mut self, url: &str) -> bool {
-        self.with_db(|db| lookup(db, url)).flatten().is_some()
+        self.db.run(|db| lookup(db, url)).flatten().is_some()
     }
 
     /// How many legacy URLs are mapped.
     pub fn len(&self) -> std::io::Result<usize> {
         let n: i64 = self
-            .check()?
+            .db
+            .read()?
             .query_row("SELECT count(*) FROM redirect", [], |r| r.get(0))
             .map_err(std::io::Error::other)?;
         Ok(usize::try_from(n).unwrap_or_default())
@@ -214,7 +167,7 @@ impl RedirectMap {
         &self,
         mut each: impl FnMut(&Redirect) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let db = self.check()?;
+        let db = self.db.read()?;
         let mut st = db
             .prepare("SELECT src, dst, kind, record FROM redirect ORDER BY src")
             .map_err(std::io::Error::other)?;
@@ -279,7 +232,7 @@ impl RedirectMap {
         )?;
         // the first target of each request URI, and the query regexes, kept
         // in the same temporary database as the map
-        let db = self.check()?;
+        let db = self.db.read()?;
         let sql = |e: rusqlite::Error| std::io::Error::other(e);
         db.execute_batch("DELETE FROM nginx_key; DELETE FROM nginx_re;")
             .map_err(sql)?;
