@@ -765,10 +765,8 @@ pub fn assemble_to(
     asm.finish(write)
 }
 
-/// The records of WARC files waiting for a worker, each with its position
-/// in the stream.
-/// One piece of a WARC file on its way to a worker: the file (an index
-/// into the file list) and the chunk.
+/// The pieces of WARC files waiting for a worker, each with its position in
+/// the stream and its file (an index into the file list).
 type ChunkQueue = Arc<Mutex<Receiver<(u64, usize, Chunk)>>>;
 
 /// What the reader learned of one file: the `seq` numbers its chunks got,
