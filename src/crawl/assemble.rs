@@ -19,7 +19,6 @@ use url::Url;
 use crate::check::outcome_value;
 use crate::extract::{extract_contained, Page};
 use crate::frontier::ledger::Ledger;
-use crate::output::scratch::Scratch;
 use crate::profile::Profile;
 use crate::store::{inflate_member, Chunk, ChunkReader, WarcReader, WarcRecord};
 
@@ -335,31 +334,15 @@ impl Contribution {
     }
 }
 
-/// A record waiting for its group's turn: a row of the assembler's member
-/// table. Its JSON line, URLs and aliases are in the spool file.
+/// A record waiting for its group's turn. Only what sorts it into its group
+/// stays in memory; its JSON line, URLs and aliases are in the spool file.
 struct Member {
     key: (u8, String),
+    /// Hash of the page URL, to find pages stored twice without keeping URLs.
+    hash: u64,
     seq: u64,
     at: u64,
     len: u64,
-}
-
-/// The columns of a [`Member`] row, in [`member_row`]'s order.
-const MEMBER_SELECT: &str = "SELECT kind, key, seq, at, len FROM member";
-
-/// A [`Member`] from a row of [`MEMBER_SELECT`] (64-bit values are stored
-/// as SQLite's signed integers).
-fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
-    Ok(Member {
-        key: (r.get(0)?, r.get(1)?),
-        seq: r.get::<_, i64>(2)? as u64,
-        at: r.get::<_, i64>(3)? as u64,
-        len: r.get::<_, i64>(4)? as u64,
-    })
-}
-
-fn sql_error(e: rusqlite::Error) -> std::io::Error {
-    std::io::Error::other(format!("the assembly's temporary database: {e}"))
 }
 
 /// A record's entry in the spool file: what places it in its group, the
@@ -504,10 +487,7 @@ struct Assembler {
     tmp: TempSpool,
     w: BufWriter<std::fs::File>,
     at: u64,
-    /// One row per record (group key, hash of its URL, to find pages
-    /// stored twice without keeping URLs, seq, spool place), in a
-    /// temporary database so that memory does not grow with the site.
-    members: Scratch,
+    members: Vec<Member>,
     listings: Vec<Listing>,
     errors: Vec<ErrorEntry>,
 }
@@ -538,11 +518,7 @@ impl Assembler {
             tmp,
             w,
             at: 0,
-            members: Scratch::open(
-                "CREATE TABLE member (kind INTEGER NOT NULL, key TEXT NOT NULL, \
-                 hash INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, \
-                 len INTEGER NOT NULL);",
-            ),
+            members: Vec::new(),
             listings: Vec::new(),
             errors: Vec::new(),
         })
@@ -565,20 +541,12 @@ impl Assembler {
             }),
             Contributes::Record { key, entry } => {
                 self.w.write_all(&entry)?;
-                let row = (
-                    key.0,
-                    key.1,
-                    url_hash(&c.key_url) as i64,
-                    c.seq as i64,
-                    self.at as i64,
-                    entry.len() as i64,
-                );
-                self.members.run(|db| {
-                    db.prepare_cached(
-                        "INSERT INTO member (kind, key, hash, seq, at, len) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?
-                    .execute(rusqlite::params![row.0, row.1, row.2, row.3, row.4, row.5])
+                self.members.push(Member {
+                    key,
+                    hash: url_hash(&c.key_url),
+                    seq: c.seq,
+                    at: self.at,
+                    len: entry.len() as u64,
                 });
                 self.at += entry.len() as u64;
             }
@@ -602,14 +570,7 @@ impl Assembler {
             return;
         }
         let kept = |seq: &u64| !ranges.iter().any(|r| r.contains(seq));
-        for r in ranges {
-            self.members.run(|db| {
-                db.execute(
-                    "DELETE FROM member WHERE seq >= ?1 AND seq < ?2",
-                    [r.start as i64, r.end as i64],
-                )
-            });
-        }
+        self.members.retain(|m| kept(&m.seq));
         self.listings.retain(|l| kept(&l.seq));
         self.errors.retain(|e| kept(&e.seq));
     }
@@ -619,55 +580,24 @@ impl Assembler {
     /// sharing a hash (the same URL stored twice, or a hash collision) are
     /// compared by their URLs, read back from the spool.
     fn replaced(&self) -> std::io::Result<HashSet<u64>> {
-        let db = self.members.read()?;
-        // hashes of listings and error pages (a small share), counted
-        let mut others: HashMap<u64, usize> = HashMap::new();
-        for h in self
-            .listings
+        let mut hashes: Vec<u64> = self
+            .members
             .iter()
-            .map(|l| url_hash(&l.url))
+            .map(|m| m.hash)
+            .chain(self.listings.iter().map(|l| url_hash(&l.url)))
             .chain(self.errors.iter().map(|e| url_hash(&e.key_url)))
-        {
-            *others.entry(h).or_default() += 1;
-        }
-        db.execute_batch("CREATE INDEX IF NOT EXISTS member_hash ON member (hash)")
-            .map_err(sql_error)?;
-        let mut shared: HashSet<u64> = HashSet::new();
-        let mut st = db
-            .prepare("SELECT hash FROM member GROUP BY hash HAVING count(*) > 1")
-            .map_err(sql_error)?;
-        for h in st
-            .query_map([], |r| r.get::<_, i64>(0))
-            .map_err(sql_error)?
-        {
-            shared.insert(h.map_err(sql_error)? as u64);
-        }
-        let mut count = db
-            .prepare("SELECT count(*) FROM member WHERE hash = ?1")
-            .map_err(sql_error)?;
-        for (h, n) in &others {
-            let in_members: i64 = count
-                .query_row([*h as i64], |r| r.get(0))
-                .map_err(sql_error)?;
-            if *n + in_members as usize > 1 {
-                shared.insert(*h);
-            }
-        }
+            .collect();
+        hashes.sort_unstable();
+        let shared: HashSet<u64> = hashes
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        drop(hashes);
         let mut pages: Vec<(String, u64)> = Vec::new();
         let mut buf = Vec::new();
-        let mut with_hash = db
-            .prepare(&format!("{MEMBER_SELECT} WHERE hash = ?1"))
-            .map_err(sql_error)?;
-        let mut sorted: Vec<u64> = shared.iter().copied().collect();
-        sorted.sort_unstable();
-        for h in sorted {
-            let rows = with_hash
-                .query_map([h as i64], member_row)
-                .map_err(sql_error)?;
-            for m in rows {
-                let m = m.map_err(sql_error)?;
-                pages.push((self.read(&m, &mut buf)?.key_url, m.seq));
-            }
+        for m in self.members.iter().filter(|m| shared.contains(&m.hash)) {
+            pages.push((self.read(m, &mut buf)?.key_url, m.seq));
         }
         for l in &self.listings {
             if shared.contains(&url_hash(&l.url)) {
@@ -691,64 +621,18 @@ impl Assembler {
             .collect())
     }
 
-    /// Reads one group (the records of one key) back from the spool and
-    /// writes its record: the first by (template rank, URL) as primary, the
-    /// others' URLs and aliases as its aliases.
-    fn emit_group(
-        &self,
-        members: &[Member],
-        buf: &mut Vec<u8>,
-        out: &mut Assembled,
-        write: &mut dyn FnMut(&str) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let mut group = members
-            .iter()
-            .map(|m| self.read(m, buf))
-            .collect::<std::io::Result<Vec<Spooled>>>()?;
-        // (template rank, url), ties in page order
-        group.sort_by(|a, b| {
-            (a.rank, &a.url, a.order, &a.key_url).cmp(&(b.rank, &b.url, b.order, &b.key_url))
-        });
-        out.merged += group.len() - 1;
-        let mut aliases: Vec<String> = Vec::new();
-        for m in group.iter_mut().skip(1) {
-            aliases.append(&mut m.aliases);
-        }
-        let first = &mut group[0];
-        aliases.append(&mut first.aliases);
-        let mut primary: Value = serde_json::from_str(&first.line)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        aliases.retain(|a| *a != first.url);
-        aliases.sort();
-        aliases.dedup();
-        if let Some(obj) = primary.as_object_mut() {
-            obj.insert(
-                "aliases".into(),
-                Value::Array(aliases.into_iter().map(Value::String).collect()),
-            );
-        }
-        out.records += 1;
-        write(&primary.to_string())
-    }
-
     fn finish(
         mut self,
         write: &mut dyn FnMut(&str) -> std::io::Result<()>,
     ) -> std::io::Result<Assembled> {
         self.w.flush()?;
-        if let Some(e) = self.members.failure() {
-            return Err(std::io::Error::other(format!(
-                "the assembly's temporary database failed: {e}"
-            )));
-        }
-        let gone = if self.last_wins {
-            self.replaced()?
-        } else {
-            HashSet::new()
-        };
-        if !gone.is_empty() {
-            self.listings.retain(|l| !gone.contains(&l.seq));
-            self.errors.retain(|e| !gone.contains(&e.seq));
+        if self.last_wins {
+            let gone = self.replaced()?;
+            if !gone.is_empty() {
+                self.members.retain(|m| !gone.contains(&m.seq));
+                self.listings.retain(|l| !gone.contains(&l.seq));
+                self.errors.retain(|e| !gone.contains(&e.seq));
+            }
         }
         let mut out = Assembled {
             not_emitted: self.listings.len(),
@@ -756,34 +640,45 @@ impl Assembler {
         };
         out.unmatched = self.errors.iter().filter(|e| e.unmatched).count();
         out.failed = self.errors.len() - out.unmatched;
-        {
-            // group order; the order inside a group is settled once it is read back
-            let db = self.members.read()?;
-            let mut st = db
-                .prepare(&format!("{MEMBER_SELECT} ORDER BY kind, key, seq"))
-                .map_err(sql_error)?;
-            let mut rows = st.query_map([], member_row).map_err(sql_error)?;
-            let mut buf = Vec::new();
-            let mut group: Vec<Member> = Vec::new();
-            loop {
-                let next = match rows.next().transpose().map_err(sql_error)? {
-                    Some(m) if gone.contains(&m.seq) => continue,
-                    next => next,
-                };
-                let ends_group = match (&next, group.first()) {
-                    (Some(m), Some(first)) => m.key != first.key,
-                    (None, Some(_)) => true,
-                    (_, None) => false,
-                };
-                if ends_group {
-                    self.emit_group(&group, &mut buf, &mut out, write)?;
-                    group.clear();
-                }
-                match next {
-                    Some(m) => group.push(m),
-                    None => break,
-                }
+        let mut members = std::mem::take(&mut self.members);
+        // group order; the order inside a group is settled once it is read back
+        members.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut buf = Vec::new();
+        let mut i = 0;
+        while i < members.len() {
+            let mut j = i + 1;
+            while j < members.len() && members[j].key == members[i].key {
+                j += 1;
             }
+            let mut group = members[i..j]
+                .iter()
+                .map(|m| self.read(m, &mut buf))
+                .collect::<std::io::Result<Vec<Spooled>>>()?;
+            // (template rank, url), ties in page order
+            group.sort_by(|a, b| {
+                (a.rank, &a.url, a.order, &a.key_url).cmp(&(b.rank, &b.url, b.order, &b.key_url))
+            });
+            out.merged += group.len() - 1;
+            let mut aliases: Vec<String> = Vec::new();
+            for m in group.iter_mut().skip(1) {
+                aliases.append(&mut m.aliases);
+            }
+            let first = &mut group[0];
+            aliases.append(&mut first.aliases);
+            let mut primary: Value = serde_json::from_str(&first.line)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+            aliases.retain(|a| *a != first.url);
+            aliases.sort();
+            aliases.dedup();
+            if let Some(obj) = primary.as_object_mut() {
+                obj.insert(
+                    "aliases".into(),
+                    Value::Array(aliases.into_iter().map(Value::String).collect()),
+                );
+            }
+            out.records += 1;
+            write(&primary.to_string())?;
+            i = j;
         }
         let mut errors: Vec<(String, String)> = self
             .errors

@@ -5,6 +5,6 @@ pub mod record;
 pub mod redirects;
 pub mod report;
 pub mod schema;
-pub(crate) mod scratch;
+mod scratch;
 pub mod sink;
 pub mod writer;
