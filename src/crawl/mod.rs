@@ -237,6 +237,32 @@ impl State {
     }
 
     /// A URL seen somewhere: queue it, or record why not.
+    /// The ledger updates of a redirect from `from` (canonical) through
+    /// `hops` to `to`: every URL of the chain is an alias of the final
+    /// page, the final page is discovered, and `from` is skipped.
+    fn note_redirect(&mut self, from: &str, hops: &[String], to: &str, depth: u32) {
+        for alias in std::iter::once(from).chain(hops.iter().map(String::as_str)) {
+            self.batch.push(Update::Alias {
+                alias: alias.to_string(),
+                canonical: to.to_string(),
+                how: AliasHow::Redirect,
+            });
+        }
+        if self.seen.insert(to.to_string()) {
+            self.in_scope += 1;
+        }
+        self.batch.push(Update::Discover {
+            url: to.to_string(),
+            depth,
+            found_on: Some(from.to_string()),
+        });
+        self.batch.push(Update::Skipped {
+            url: from.to_string(),
+            reason: "redirect".into(),
+            detail: format!("redirects to {to}"),
+        });
+    }
+
     fn see(&mut self, url: &Url, depth: u32, found_on: Option<&str>) {
         let canon = canonicalize(url, &self.cfg.canon);
         let key = canon.to_string();
@@ -552,10 +578,15 @@ async fn recover(
     let mut done = HashSet::new();
     // newest first: a page's located note comes after the note written before its record
     for mut p in notes.into_iter().rev() {
-        // only pages still waiting (back in the queue after the kill), once each
-        if st.ledger.get(&p.url)?.map(|r| r.status) != Some(Status::Queued)
-            || !done.insert(p.url.clone())
-        {
+        // only pages still waiting (back in the queue after the kill), once
+        // each; a page reached by a redirect waits under the URL that was
+        // asked for, and the redirect is applied again
+        let waiting = st.ledger.get(&p.url)?.map(|r| r.status) == Some(Status::Queued);
+        let redirect_waiting = match &p.redirected_from {
+            Some(from) => st.ledger.get(from)?.map(|r| r.status) == Some(Status::Queued),
+            None => false,
+        };
+        if !(waiting || redirect_waiting) || !done.insert(p.url.clone()) {
             continue;
         }
         if p.file.is_empty() && !reconcile::locate(store, &mut p) {
@@ -574,6 +605,9 @@ async fn recover(
         let Ok(fetched_url) = Url::parse(&p.fetched_url) else {
             continue;
         };
+        if let (true, Some(from)) = (redirect_waiting, &p.redirected_from) {
+            st.note_redirect(from, &p.hops, &p.url, p.depth);
+        }
         let fetched = Update::Fetched {
             url: p.url.clone(),
             final_url: (p.fetched_url != p.url).then(|| p.fetched_url.clone()),
@@ -683,6 +717,12 @@ fn handle_fetch(
                 file: String::new(),
                 offset: 0,
                 length: 0,
+                redirected_from: (final_canon != c.url).then(|| c.url.clone()),
+                hops: r
+                    .chain
+                    .iter()
+                    .map(|hop| canonicalize(&hop.url, &st.cfg.canon).to_string())
+                    .collect(),
             };
             if is_page {
                 // noted before the record is written: a kill in between cannot hide it
@@ -696,33 +736,7 @@ fn handle_fetch(
                 None => st.warc.write_exchange(&ex)?,
             };
             if final_canon != c.url {
-                // every URL of the redirect chain is an alias of the final page
-                st.batch.push(Update::Alias {
-                    alias: c.url.clone(),
-                    canonical: final_canon.clone(),
-                    how: AliasHow::Redirect,
-                });
-                for hop in &r.chain {
-                    let h = canonicalize(&hop.url, &st.cfg.canon).to_string();
-                    st.batch.push(Update::Alias {
-                        alias: h,
-                        canonical: final_canon.clone(),
-                        how: AliasHow::Redirect,
-                    });
-                }
-                if st.seen.insert(final_canon.clone()) {
-                    st.in_scope += 1;
-                }
-                st.batch.push(Update::Discover {
-                    url: final_canon.clone(),
-                    depth: c.depth,
-                    found_on: Some(c.url.clone()),
-                });
-                st.batch.push(Update::Skipped {
-                    url: c.url.clone(),
-                    reason: "redirect".into(),
-                    detail: format!("redirects to {final_canon}"),
-                });
+                st.note_redirect(&c.url, &note.hops, &final_canon, c.depth);
             }
             if (200..300).contains(&r.status) {
                 let fetched = Update::Fetched {

@@ -38,6 +38,15 @@ pub struct Pending {
     pub offset: u64,
     /// Length of its gzip member.
     pub length: u64,
+    /// The URL that was asked for, when a redirect led to `url` (canonical
+    /// form), and the canonical URLs of the hops in between: a kill before
+    /// the ledger hears of the redirect leaves only the asked-for URL
+    /// waiting, and recovery must apply the redirect itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirected_from: Option<String>,
+    /// See `redirected_from`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hops: Vec<String>,
 }
 
 /// The append-only log of pending pages.
