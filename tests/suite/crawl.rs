@@ -223,3 +223,120 @@ fn robots_crawl_delay_wins_over_the_profile_delay() {
     assert_spaced(&after_robots, Duration::from_secs(1));
     rt.block_on(server.shutdown());
 }
+
+/// The state a kill can leave after a redirected page was stored and noted
+/// in the pending log, but before the ledger batch with the redirect: the
+/// asked-for (old) URL back in the queue, the final URL unknown. Resuming
+/// must apply the redirect from the note and parse the stored page, not ask
+/// the server for either URL again.
+#[test]
+fn resume_applies_a_redirect_the_ledger_never_heard_of() {
+    use sitelift::crawl::reconcile::{Pending, PENDING};
+    use sitelift::frontier::canon::canonicalize;
+    use sitelift::frontier::ledger::Update;
+    use sitelift::store::{Exchange, WarcReader, WarcWriter};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = site::start(&rt, &site::fixtures(), None);
+    let (profile, mut cfg) = config(server.addr());
+    cfg.fetch.delay_per_host = Duration::from_millis(5);
+    let canon = &profile.crawl.as_ref().unwrap().canon;
+    // an old URL of the page that the site answers with a 301 to the new one
+    let old = "https://www.iranfocus.com/iran-and-its-neighbours/iraq/7198-iran-says-it-will-not-hold-talks-with-us-over-iraq/";
+    let wp = "https://www.iranfocus.com/en/iran-and-its-neighbours/iraq/7198-iran-says-it-will-not-hold-talks-with-us-over-iraq/";
+    let from = canonicalize(&url::Url::parse(old).unwrap(), canon).to_string();
+    let to = canonicalize(&url::Url::parse(wp).unwrap(), canon).to_string();
+    assert_ne!(from, to);
+
+    // the killed run's store: the old URL queued, the page stored and noted
+    let store = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(store.path()).unwrap();
+    ledger
+        .apply(&[Update::Discover {
+            url: from.clone(),
+            depth: 0,
+            found_on: None,
+        }])
+        .unwrap();
+    drop(ledger);
+    let warc_dir = store.path().join("warc");
+    std::fs::create_dir_all(&warc_dir).unwrap();
+    let body = std::fs::read(site::fixtures().join("wp-article-7198.html")).unwrap();
+    let ct = "text/html; charset=UTF-8";
+    let loc = {
+        let mut w = WarcWriter::open(&warc_dir, "sitelift", u64::MAX).unwrap();
+        let resp = [("Content-Type".to_string(), ct.as_bytes().to_vec())];
+        w.write_exchange(&Exchange {
+            target_uri: wp,
+            date: jiff::Timestamp::now(),
+            ip: None,
+            method: "GET",
+            request_headers: &[],
+            http_version: "HTTP/1.1",
+            status: 200,
+            reason: "OK",
+            response_headers: &resp,
+            payload: &body,
+        })
+        .unwrap()
+    };
+    let record = WarcReader::open(&warc_dir.join(&loc.file))
+        .unwrap()
+        .map(Result::unwrap)
+        .find(|r| r.warc_type == "response")
+        .unwrap();
+    let note = Pending {
+        url: to.clone(),
+        fetched_url: wp.to_string(),
+        depth: 0,
+        digest: record.header("WARC-Payload-Digest").unwrap().to_string(),
+        status: 200,
+        content_type: Some(ct.to_string()),
+        file: format!("warc/{}", loc.file),
+        offset: loc.offset,
+        length: loc.length,
+        redirected_from: Some(from.clone()),
+        hops: vec![],
+    };
+    std::fs::write(
+        store.path().join(PENDING),
+        serde_json::to_string(&note).unwrap() + "\n",
+    )
+    .unwrap();
+
+    let opts = CrawlOptions {
+        store: store.path().to_path_buf(),
+        seeds: vec![],
+        retry_failed: false,
+        extract: false,
+        progress: false,
+        profile_fingerprint: String::new(),
+    };
+    crawl(profile.clone(), cfg, opts).unwrap();
+    let asked: Vec<String> = server
+        .request_log()
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| {
+            [&from, &to].iter().any(|u| {
+                let u = url::Url::parse(u).unwrap();
+                let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
+                *p == format!("{}{query}", u.path())
+            })
+        })
+        .collect();
+    assert!(asked.is_empty(), "asked the server again for {asked:?}");
+    let ledger = Ledger::open(store.path()).unwrap();
+    let row = ledger.get(&from).unwrap().unwrap();
+    assert_eq!(row.status.as_str(), "skipped", "{row:?}");
+    assert_eq!(ledger.get(&to).unwrap().unwrap().status.as_str(), "fetched");
+    assert_eq!(
+        ledger.canonical_of(&from).unwrap().as_deref(),
+        Some(to.as_str())
+    );
+    rt.block_on(server.shutdown());
+}
