@@ -784,21 +784,19 @@ fn read_chunks(files: &[PathBuf], tx: &SyncSender<(u64, usize, Chunk)>) -> Vec<F
     for (i, f) in files.iter().enumerate() {
         let first = seq;
         let mut problem = None;
+        let mut stopped = false;
         match ChunkReader::open(f) {
             Ok(reader) => {
                 for chunk in reader {
                     match chunk {
-                        Ok(c) => {
-                            // a failed send: the assembly stopped
-                            if tx.send((seq, i, c)).is_err() {
-                                reads.push(FileRead {
-                                    seqs: first..seq,
-                                    problem,
-                                });
-                                return reads;
+                        // a failed send: the assembly stopped
+                        Ok(c) => match tx.send((seq, i, c)) {
+                            Ok(()) => seq += 1,
+                            Err(_) => {
+                                stopped = true;
+                                break;
                             }
-                            seq += 1;
-                        }
+                        },
                         Err(e) => {
                             problem = Some(e.to_string());
                             break;
@@ -812,6 +810,9 @@ fn read_chunks(files: &[PathBuf], tx: &SyncSender<(u64, usize, Chunk)>) -> Vec<F
             seqs: first..seq,
             problem,
         });
+        if stopped {
+            break;
+        }
     }
     reads
 }

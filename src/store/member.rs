@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use flate2::write::DeflateEncoder;
 use flate2::Compression;
 
-use super::reader::{member_error, parse_record, Parsed, MAX_HEADER_BYTES};
+use super::reader::{member_error, parse_record, record_at, Parsed, MAX_HEADER_BYTES};
 use super::{StoreError, WarcReader, WarcRecord, MAX_BLOCK_BYTES};
 
 /// Gzip header flag: the header ends with a CRC16 of itself.
@@ -150,11 +150,6 @@ impl ChunkReader {
         })
     }
 
-    /// The file being read.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Reads up to `buf.len()` bytes; fewer only at end of file.
     fn read_full(&mut self, buf: &mut [u8]) -> Result<usize, StoreError> {
         let mut n = 0;
@@ -241,16 +236,7 @@ impl Iterator for ChunkReader {
 /// that the error (or, for odd but valid input, the record) is the one a
 /// reader from the start of the file gives.
 pub fn inflate_member(path: &Path, offset: u64, bytes: &[u8]) -> Result<WarcRecord, StoreError> {
-    inflate_cut(path, offset, bytes).or_else(|_| {
-        match WarcReader::open_as(path, offset, Some(true))?.next() {
-            Some(item) => item,
-            None => Err(StoreError::Truncated {
-                path: path.to_path_buf(),
-                offset,
-                detail: "no record at this offset (end of file)".into(),
-            }),
-        }
-    })
+    inflate_cut(path, offset, bytes).or_else(|_| record_at(path, offset, Some(true)))
 }
 
 fn inflate_cut(path: &Path, offset: u64, bytes: &[u8]) -> Result<WarcRecord, StoreError> {

@@ -436,12 +436,21 @@ pub fn read_at(dir: &Path, loc: &WarcLocation) -> Result<WarcRecord, StoreError>
             file: loc.file.clone(),
         });
     }
-    let path = dir.join(name);
-    match WarcReader::open_at(&path, loc.offset)?.next() {
+    record_at(&dir.join(name), loc.offset, None)
+}
+
+/// The record at `offset` of `path` (gzip or plain as [`WarcReader::open_as`]
+/// takes it), or the error a reader finds there.
+pub(super) fn record_at(
+    path: &Path,
+    offset: u64,
+    gzip: Option<bool>,
+) -> Result<WarcRecord, StoreError> {
+    match WarcReader::open_as(path, offset, gzip)?.next() {
         Some(result) => result,
         None => Err(StoreError::Truncated {
-            path,
-            offset: loc.offset,
+            path: path.to_path_buf(),
+            offset,
             detail: "no record at this offset (end of file)".into(),
         }),
     }

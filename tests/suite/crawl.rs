@@ -32,6 +32,15 @@ fn config(addr: std::net::SocketAddr) -> (Arc<Profile>, sitelift::profile::crawl
     (Arc::new(profile), cfg)
 }
 
+/// The runtime the fixture server runs on (the crawl brings its own).
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 /// The arrivals the server saw are spaced by `delay` (see `common/spacing.rs`).
 fn assert_spaced(arrivals: &[&(String, std::time::Instant)], delay: Duration) {
     let gaps: Vec<Duration> = arrivals
@@ -46,11 +55,7 @@ fn assert_spaced(arrivals: &[&(String, std::time::Instant)], delay: Duration) {
 
 #[test]
 fn crawl_accounts_for_every_url_and_emits_each_article_once() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let server = site::start(&rt, &site::fixtures(), None);
     let (profile, cfg) = config(server.addr());
     let store = tempfile::tempdir().unwrap();
@@ -197,11 +202,7 @@ fn crawl_accounts_for_every_url_and_emits_each_article_once() {
 
 #[test]
 fn robots_crawl_delay_wins_over_the_profile_delay() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     // robots.txt announces Crawl-delay: 1, which must win over the profile's 100 ms.
     let server = site::start(&rt, &site::fixtures(), Some(1));
     let (profile, mut cfg) = config(server.addr());
@@ -236,11 +237,7 @@ fn resume_applies_a_redirect_the_ledger_never_heard_of() {
     use sitelift::frontier::ledger::Update;
     use sitelift::store::{Exchange, WarcReader, WarcWriter};
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let server = site::start(&rt, &site::fixtures(), None);
     let (profile, mut cfg) = config(server.addr());
     cfg.fetch.delay_per_host = Duration::from_millis(5);
