@@ -77,3 +77,33 @@ impl Scratch {
         self.failed.as_deref()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_failure_is_kept_and_stops_later_work() {
+        let mut ok = Scratch::open("CREATE TABLE t (x INTEGER);");
+        assert_eq!(
+            ok.run(|db| db.execute("INSERT INTO t VALUES (1)", [])),
+            Some(1)
+        );
+        assert!(ok.failure().is_none() && ok.read().is_ok());
+        // a failing step: kept, and nothing runs after it
+        assert_eq!(
+            ok.run(|db| db.execute("INSERT INTO nope VALUES (1)", [])),
+            None
+        );
+        let first = ok.failure().expect("failure kept").to_string();
+        assert!(first.contains("nope"), "{first}");
+        assert_eq!(ok.run(|_| Ok(7)), None);
+        assert_eq!(ok.failure(), Some(first.as_str()));
+        let e = ok.read().expect_err("reading after a failure");
+        assert!(e.to_string().contains("nope"), "{e}");
+
+        let bad = Scratch::open("NOT SQL");
+        assert!(bad.failure().is_some());
+        assert!(bad.read().is_err());
+    }
+}
