@@ -4,11 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
-use crate::extract::{extract_contained, Outcome, Page};
-use crate::input;
+use serde_json::Value;
+
+use crate::assemble::offline::extract_saved;
 use crate::profile::Profile;
+use crate::sources::saved as input;
 
 /// One difference between expected and actual output.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,18 +62,6 @@ pub enum CheckError {
         /// Why.
         message: String,
     },
-}
-
-/// The JSON form of an outcome, as stored in expectation files.
-pub fn outcome_value(o: &Outcome) -> Value {
-    match o {
-        Outcome::Record(r) => serde_json::to_value(r).unwrap_or(Value::Null),
-        Outcome::NotEmitted { template } => json!({ "not_emitted": { "template": template } }),
-        Outcome::Unmatched => json!({ "unmatched": true }),
-        Outcome::Failed { template, error } => {
-            json!({ "error": { "kind": error.kind(), "message": error.to_string(), "template": template } })
-        }
-    }
 }
 
 /// Compare two JSON values, appending differences under `path`.
@@ -150,87 +140,77 @@ pub fn expectation_path(page: &Path) -> PathBuf {
     page.with_extension("json")
 }
 
-/// Extract a saved page with a profile (panics contained).
-pub fn extract_saved(p: &input::SavedPage, profile: &Profile) -> Outcome {
-    let page = Page {
-        url: &p.url,
-        bytes: &p.bytes,
-        content_type: p.content_type.as_deref(),
-        url_source: p.url_source,
-    };
-    let mut o = extract_contained(&page, profile);
-    if let Outcome::Record(r) = &mut o {
-        let mut aliases: Vec<String> = p.aliases.iter().filter(|a| **a != r.url).cloned().collect();
-        aliases.sort();
-        aliases.dedup();
-        r.aliases = aliases;
-    }
-    o
+/// The site of a fixture page: the name of its folder (`fixtures/<site>/`).
+pub fn site_of(page: &Path) -> String {
+    page.parent()
+        .and_then(|p| p.file_name())
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
 }
 
 /// Check (or bless) every fixture page under `paths` (site folders or pages);
 /// the profile of `fixtures/<site>/…` is `<selectors>/<site>.toml`.
 pub fn check(paths: &[PathBuf], selectors: &Path, bless: bool) -> Result<Vec<Checked>, CheckError> {
     let pages = input::collect(paths)?;
-    let mut profiles: std::collections::BTreeMap<String, Profile> = Default::default();
+    let mut profiles: BTreeMap<String, Profile> = BTreeMap::new();
     let mut out = Vec::new();
     for page in pages {
-        let site = page
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
+        let site = site_of(&page);
         if !profiles.contains_key(&site) {
-            profiles.insert(
-                site.clone(),
-                Profile::load(&selectors.join(format!("{site}.toml")))?,
-            );
+            let profile = Profile::load(&selectors.join(format!("{site}.toml")))?;
+            profiles.insert(site.clone(), profile);
         }
-        let profile = &profiles[&site];
-        let saved = input::load(&page, None, profile.base_url.as_ref())?;
-        let actual = outcome_value(&extract_saved(&saved, profile));
-        let exp_path = expectation_path(&page);
-        let expected: Option<Value> = match std::fs::read(&exp_path) {
-            Ok(b) => Some(
-                serde_json::from_slice(&b).map_err(|e| CheckError::Expectation {
-                    path: exp_path.clone(),
-                    message: e.to_string(),
-                })?,
-            ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(CheckError::Expectation {
-                    path: exp_path,
-                    message: e.to_string(),
-                })
-            }
-        };
-        let verdict = if bless {
-            let mut text = serde_json::to_string_pretty(&actual).unwrap_or_default();
-            text.push('\n');
-            let changed = expected.as_ref() != Some(&actual);
-            if changed {
-                std::fs::write(&exp_path, text).map_err(|e| CheckError::Expectation {
-                    path: exp_path.clone(),
-                    message: e.to_string(),
-                })?;
-            }
-            Verdict::Blessed(changed)
-        } else {
-            match expected {
-                None => Verdict::NoExpectation,
-                Some(e) => {
-                    let mut diffs = Vec::new();
-                    diff_values("", &e, &actual, &mut diffs);
-                    if diffs.is_empty() {
-                        Verdict::Pass
-                    } else {
-                        Verdict::Mismatch(diffs)
-                    }
-                }
-            }
-        };
+        let verdict = check_page(&page, &profiles[&site], bless)?;
         out.push(Checked { page, verdict });
     }
     Ok(out)
+}
+
+/// The expectation of a page, when it has one.
+fn expectation(page: &Path) -> Result<Option<Value>, CheckError> {
+    let path = expectation_path(page);
+    let bad = |message: String| CheckError::Expectation {
+        path: path.clone(),
+        message,
+    };
+    match std::fs::read(&path) {
+        Ok(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| bad(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(bad(e.to_string())),
+    }
+}
+
+/// Check (or bless) one fixture page with its site's profile.
+pub fn check_page(page: &Path, profile: &Profile, bless: bool) -> Result<Verdict, CheckError> {
+    let saved = input::load(page, None, profile.base_url.as_ref())?;
+    let outcome = extract_saved(&saved, profile);
+    let actual = serde_json::to_value(&outcome).map_err(|e| CheckError::Expectation {
+        path: page.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let expected = expectation(page)?;
+    if bless {
+        let exp_path = expectation_path(page);
+        let mut text = serde_json::to_string_pretty(&actual).unwrap_or_default();
+        text.push('\n');
+        let changed = expected.as_ref() != Some(&actual);
+        if changed {
+            std::fs::write(&exp_path, text).map_err(|e| CheckError::Expectation {
+                path: exp_path.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        return Ok(Verdict::Blessed(changed));
+    }
+    let Some(e) = expected else {
+        return Ok(Verdict::NoExpectation);
+    };
+    let mut diffs = Vec::new();
+    diff_values("", &e, &actual, &mut diffs);
+    Ok(match diffs.is_empty() {
+        true => Verdict::Pass,
+        false => Verdict::Mismatch(diffs),
+    })
 }

@@ -205,7 +205,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         seeds: a.flags.seeds.clone(),
         retry_failed: a.flags.retry_failed,
         extract: false,
-        progress: super::interactive(),
+        progress: super::crawl_progress(),
         profile_fingerprint: String::new(),
     };
     let summary = crawl(profile, cfg, opts)?;

@@ -7,9 +7,8 @@ use std::path::PathBuf;
 
 use url::Url;
 
-use crate::check::outcome_value;
 use crate::extract::{extract_traced, Page, Trace};
-use crate::input;
+use crate::sources::saved as input;
 
 /// Arguments of `sitelift explain`.
 #[derive(Debug, clap::Args)]
@@ -47,13 +46,9 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     for l in &trace.lines {
         writeln!(out, "{l}")?;
     }
-    writeln!(
-        out,
-        "result:\n{}",
-        serde_json::to_string_pretty(&outcome_value(&outcome))?
-    )?;
+    writeln!(out, "result:\n{}", serde_json::to_string_pretty(&outcome)?)?;
     Ok(match outcome {
-        crate::extract::Outcome::Record(_) | crate::extract::Outcome::NotEmitted { .. } => 0,
+        crate::record::Outcome::Record(_) | crate::record::Outcome::NotEmitted { .. } => 0,
         _ => 1,
     })
 }

@@ -120,8 +120,12 @@ pub(crate) fn interactive() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// The crawl's bar: URLs settled of URLs known, rate, ETA, and a message.
-pub(crate) fn crawl_bar() -> indicatif::ProgressBar {
+/// The crawl's progress as a bar on stderr (URLs settled of URLs known,
+/// rate, ETA, and the counts), when stderr is a terminal; None otherwise.
+pub(crate) fn crawl_progress() -> Option<crate::crawl::ProgressFn> {
+    if !interactive() {
+        return None;
+    }
     let pb = indicatif::ProgressBar::new(0);
     let style = indicatif::ProgressStyle::with_template(
         "{spinner} crawl [{bar:30}] {pos}/{len} URLs · {per_sec} · eta {eta} · {msg}",
@@ -130,7 +134,19 @@ pub(crate) fn crawl_bar() -> indicatif::ProgressBar {
     .progress_chars("=> ");
     pb.set_style(style);
     pb.enable_steady_tick(std::time::Duration::from_millis(200));
-    BARS.add(pb)
+    let pb = BARS.add(pb);
+    Some(std::sync::Arc::new(move |p: &crate::crawl::Progress| {
+        if p.finished {
+            pb.finish_and_clear();
+            return;
+        }
+        pb.set_length(p.known);
+        pb.set_position(p.settled);
+        pb.set_message(format!(
+            "{} responses · {} failed · {} in flight · {} parsing",
+            p.responses, p.failed, p.in_flight, p.parsing
+        ));
+    }))
 }
 
 /// A progress bar on stderr when it is a terminal, hidden otherwise.

@@ -1,12 +1,13 @@
-//! Shared by `extract` and `run`: the output flags (`--layout`), feeding an
-//! assembled result into [`Outputs`], and Ctrl-C handling so an interrupted
+//! Shared by `extract` and `run`: the output flags (`--layout`), running an
+//! assembly into [`Outputs`], and Ctrl-C handling so an interrupted
 //! run still writes its report (a second Ctrl-C exits at once).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
 
-use crate::crawl::assemble::Assembled;
+use crate::assemble::offline::Write;
 use crate::output::writer::{Layout, OutputError, Outputs};
+use crate::record::Line;
 
 /// Output flags shared by `extract` and `run`.
 #[derive(Debug, Clone, clap::Args)]
@@ -49,14 +50,27 @@ pub(crate) fn stop_requested() -> bool {
     STOP.load(Ordering::SeqCst)
 }
 
-/// Feed an assembled result (records, error entries, listings) into `outputs`.
-pub(crate) fn feed(outputs: &mut Outputs<'_>, a: &Assembled) -> Result<(), OutputError> {
-    for l in &a.lines {
-        outputs.push_line(l)?;
+/// Run an assembly into `outputs`: `drive` calls the writer it is given
+/// with each line, in order. A failed write comes back as the writer's own
+/// error, not as the I/O error the assembly saw.
+pub(crate) fn assemble_into<T>(
+    outputs: &mut Outputs<'_>,
+    drive: impl FnOnce(&mut Write<'_>) -> std::io::Result<T>,
+) -> anyhow::Result<T> {
+    let mut failed: Option<OutputError> = None;
+    let result = {
+        let mut write = |line: Line| {
+            outputs.push(line).map_err(|e| {
+                let text = e.to_string();
+                failed = Some(e);
+                std::io::Error::other(text)
+            })
+        };
+        drive(&mut write)
+    };
+    match (result, failed) {
+        (_, Some(e)) => Err(e.into()),
+        (Err(e), None) => Err(anyhow::Error::new(e).context("assembling the output")),
+        (Ok(t), None) => Ok(t),
     }
-    for (url, template) in &a.listings {
-        outputs.listing(url, template);
-    }
-    outputs.merged(a.merged);
-    Ok(())
 }

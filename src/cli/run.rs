@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::crawl::assemble::{assemble, pages_from_store, read_spool};
-use crate::crawl::{crawl, CrawlOptions, SPOOL};
+use crate::assemble::offline::from_pages;
+use crate::crawl::{crawl, spool, CrawlOptions, SPOOL};
+use crate::sources::store;
 
 /// Arguments of `sitelift run`.
 #[derive(Debug, clap::Args)]
@@ -36,7 +37,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         seeds: a.flags.seeds.clone(),
         retry_failed: a.flags.retry_failed,
         extract: true,
-        progress: super::interactive(),
+        progress: super::crawl_progress(),
         profile_fingerprint: fp.clone(),
     };
     let mut outputs =
@@ -56,13 +57,15 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         eprintln!("sitelift: no records written; run the same command again to resume");
         return Ok(1);
     }
-    let done = pages_from_store(&a.flags.store)
+    let done = store::pages(&a.flags.store)
         .map_err(anyhow::Error::from)
         .and_then(|pages| {
-            let spool = read_spool(&a.flags.store.join(SPOOL), &fp);
-            let out = assemble(&pages, &profile, &spool);
+            let extracted = spool::read(&a.flags.store.join(SPOOL), &fp);
             outputs.ledger(&a.flags.store)?;
-            super::reporting::feed(&mut outputs, &out)?;
+            let out = super::reporting::assemble_into(&mut outputs, |write| {
+                from_pages(&pages, &profile, &extracted, None, write)
+            })?;
+            outputs.merged(out.merged);
             Ok((pages, out))
         });
     let (pages, out) = match done {

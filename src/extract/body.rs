@@ -9,23 +9,12 @@ use std::collections::HashSet;
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
-use serde::Serialize;
 use url::Url;
 
 use super::select::{absolute_url, element_text, is_block_tag, is_skipped_tag};
-use super::text::{alnum_chars, alnum_key, escape_html, is_invisible, is_space};
+use crate::text::{alnum_chars, alnum_key, escape_html, is_invisible, is_space};
 
-/// An image of the body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Image {
-    /// Absolute URL.
-    pub src: String,
-    /// Alternative text.
-    pub alt: String,
-    /// Caption, when the image had one.
-    pub caption: Option<String>,
-}
+pub use crate::record::Image;
 
 /// Inline content of a block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,7 +175,7 @@ impl Builder<'_> {
         let idx = self.out.images.len();
         self.out.images.push(Image {
             src,
-            alt: super::text::clean(v.attr("alt").unwrap_or("")),
+            alt: crate::text::clean(v.attr("alt").unwrap_or("")),
             caption: None,
         });
         if let Some(f) = self.figures.last_mut() {
@@ -228,7 +217,7 @@ fn table_text(el: ElementRef<'_>) -> Result<String, String> {
         .map_err(|e| format!("table rendering failed: {e}"))?;
     Ok(rendered
         .lines()
-        .map(super::text::clean)
+        .map(crate::text::clean)
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" / "))

@@ -115,14 +115,14 @@ impl DateFormat {
         for item in &self.items {
             match item {
                 Item::Space => {
-                    while i < s.len() && super::text::is_space(s[i]) {
+                    while i < s.len() && crate::text::is_space(s[i]) {
                         i += 1;
                     }
                 }
                 Item::Lit(c) => {
                     // Optional spaces before punctuation, then the literal itself.
                     let mut j = i;
-                    while j < s.len() && super::text::is_space(s[j]) {
+                    while j < s.len() && crate::text::is_space(s[j]) {
                         j += 1;
                     }
                     if j < s.len() && s[j] == *c {

@@ -3,34 +3,13 @@
 //! formats, and the year from the published date or the URL, in the order
 //! the profile gives; a dateline far from the published date is a warning.
 
-use serde::Serialize;
 use url::Url;
 
 use super::date::{day_number, iso, PartialDate};
-use super::text::clean;
 use crate::profile::{DatelineSpec, YearSource};
+use crate::text::clean;
 
-/// A parsed dateline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Dateline {
-    /// The dateline as written (without the trailing dash).
-    pub raw: String,
-    /// The news source (`Iran Focus`), when written.
-    pub source: Option<String>,
-    /// The place (`Tehran, Iran`).
-    pub place: Option<String>,
-    /// Month 1-12.
-    pub month: u8,
-    /// Day of month.
-    pub day: u8,
-    /// Year, when one could be found.
-    pub year: Option<i32>,
-    /// ISO date, when the year is known.
-    pub date: Option<String>,
-    /// Where the year came from (`published`, `url`).
-    pub year_from: Option<String>,
-}
+pub use crate::record::Dateline;
 
 /// A dateline found at the start of a text.
 #[derive(Debug, Clone)]

@@ -19,113 +19,10 @@
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use markup5ever::LocalName;
-use rustc_hash::{FxHashMap, FxHashSet};
-use scraper::selector::{Parser as CssSyntax, Simple};
+use rustc_hash::FxHashMap;
 use scraper::{ElementRef, Html, Node};
-use selectors::parser::{Combinator, Component, ParseRelative, SelectorList};
 
-use crate::profile::Sel;
-
-/// A condition every element matching one complex selector satisfies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Key {
-    /// The element's local name (lower case, as the parser stores HTML tags).
-    Tag(LocalName),
-    /// One of the element's classes.
-    Class(String),
-    /// The element's id.
-    Id(String),
-}
-
-/// What one complex selector (`header.post .category a`) requires.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Complex {
-    /// Keys of the rightmost compound (`a`): any one narrows the candidates.
-    pub keys: Vec<Key>,
-    /// Keys of the compound before a descendant or child combinator
-    /// (`.category`): every match lies inside an element carrying one.
-    pub within: Vec<Key>,
-}
-
-/// For each complex selector of a selector list, what every match carries.
-/// `None` when some complex selector requires no key of its own, so every
-/// element is a candidate.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SelKeys(Option<Vec<Complex>>);
-
-fn compound_keys<'c>(components: impl Iterator<Item = &'c Component<Simple>>, keys: &mut Vec<Key>) {
-    for c in components {
-        match c {
-            Component::ID(id) => keys.push(Key::Id(id.0.to_string())),
-            Component::Class(c) => keys.push(Key::Class(c.0.to_string())),
-            // a mixed-case name matches foreign (SVG) elements by their
-            // exact name: no key, the matcher decides
-            Component::LocalName(n) if n.name.0 == n.lower_name.0 => {
-                keys.push(Key::Tag(n.lower_name.0.clone()))
-            }
-            _ => {}
-        }
-    }
-}
-
-impl SelKeys {
-    /// The keys of `css` (a selector list `scraper` accepted).
-    pub fn of(css: &str) -> SelKeys {
-        let mut parser = cssparser::Parser::new(css);
-        let Ok(list) = SelectorList::<Simple>::parse(&CssSyntax, &mut parser, ParseRelative::No)
-        else {
-            return SelKeys(None);
-        };
-        let mut all = Vec::new();
-        for complex in list.slice() {
-            let mut it = complex.iter();
-            let mut keys = Vec::new();
-            compound_keys(&mut it, &mut keys);
-            if keys.is_empty() {
-                return SelKeys(None);
-            }
-            let mut within = Vec::new();
-            if matches!(
-                it.next_sequence(),
-                Some(Combinator::Descendant | Combinator::Child)
-            ) {
-                compound_keys(&mut it, &mut within);
-            }
-            all.push(Complex { keys, within });
-        }
-        SelKeys(Some(all))
-    }
-
-    /// Whether queries can be narrowed (for tests and `explain`).
-    pub fn is_keyed(&self) -> bool {
-        self.0.is_some()
-    }
-}
-
-/// The classes and ids a profile's selectors name. Only those get lists
-/// (a page has hundreds of classes no profile asks about); a query for a
-/// class or id outside the set is answered by matching every element, so
-/// results never depend on the set, only the time does.
-#[derive(Debug, Clone, Default)]
-pub struct IndexKeys {
-    classes: FxHashSet<String>,
-    ids: FxHashSet<String>,
-}
-
-impl IndexKeys {
-    /// Index what `sel` names.
-    pub fn add(&mut self, sel: &Sel) {
-        for c in sel.keys.0.iter().flatten() {
-            for k in c.keys.iter().chain(&c.within) {
-                match k {
-                    Key::Class(v) => self.classes.insert(v.clone()),
-                    Key::Id(v) => self.ids.insert(v.clone()),
-                    Key::Tag(_) => false,
-                };
-            }
-        }
-    }
-}
+use crate::profile::sel::{Complex, IndexKeys, Key, Sel};
 
 /// The page's elements in document order, with lookups by tag, class and id.
 pub struct DocIndex<'a> {
@@ -588,46 +485,6 @@ mod tests {
             assert!(missing.is_empty(), "{p}: not indexed: {missing:?}");
             assert!(profile.index_keys.classes.len() > 10);
         }
-    }
-
-    #[test]
-    fn keys_come_from_the_rightmost_compound() {
-        assert_eq!(
-            SelKeys::of("header.td-post-title h1.entry-title"),
-            SelKeys(Some(vec![Complex {
-                keys: vec![
-                    Key::Tag(LocalName::from("h1")),
-                    Key::Class("entry-title".into())
-                ],
-                within: vec![
-                    Key::Tag(LocalName::from("header")),
-                    Key::Class("td-post-title".into())
-                ],
-            }]))
-        );
-        assert_eq!(
-            SelKeys::of("#a, .x > b, .y + i"),
-            SelKeys(Some(vec![
-                Complex {
-                    keys: vec![Key::Id("a".into())],
-                    within: vec![]
-                },
-                Complex {
-                    keys: vec![Key::Tag(LocalName::from("b"))],
-                    within: vec![Key::Class("x".into())]
-                },
-                // a sibling is not an ancestor
-                Complex {
-                    keys: vec![Key::Tag(LocalName::from("i"))],
-                    within: vec![]
-                },
-            ]))
-        );
-        // one unkeyed alternative makes the whole list unkeyed
-        assert!(!SelKeys::of("a, [class*=x]").is_keyed());
-        assert!(!SelKeys::of(".a > *").is_keyed());
-        assert!(!SelKeys::of("clipPath").is_keyed());
-        assert!(SelKeys::of(".a > *.b").is_keyed());
     }
 
     #[test]

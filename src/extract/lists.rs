@@ -8,9 +8,9 @@ use url::Url;
 
 use super::index::DocIndex;
 use super::select::{element_text, eval_field};
-use super::text::fold_key;
 use super::Trace;
 use crate::profile::{BlockFinder, ListSpec};
+use crate::text::fold_key;
 
 /// The result of one list.
 #[derive(Debug, Default)]

@@ -9,9 +9,9 @@ use scraper::{ElementRef, Node};
 use url::Url;
 
 use super::index::DocIndex;
-use super::text::{clean, strip_ellipsis};
 use super::Trace;
 use crate::profile::{Field, Sel, Source, Step, Take};
+use crate::text::{clean, strip_ellipsis};
 
 /// Tags whose content is never text of the page.
 pub fn is_skipped_tag(name: &str) -> bool {

@@ -11,7 +11,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::writer::record_key;
+use super::writer::key_of;
+
+/// The key of a record read from an output file ([`super::writer::record_key`]).
+fn record_key(v: &Value) -> String {
+    let str_of = |k: &str| v.get(k).and_then(Value::as_str);
+    key_of(str_of("legacy_id"), str_of("url").unwrap_or(""))
+}
 
 /// Problems reading an output.
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! What sitelift writes: records, error entries, and the output files.
 pub mod diff;
 pub mod paths;
-pub mod record;
+
 pub mod redirects;
 pub mod report;
 pub mod schema;

@@ -9,8 +9,8 @@
 use rusqlite::OptionalExtension;
 
 use super::scratch::Scratch;
+use crate::record::Record;
 use serde::Serialize;
-use serde_json::Value;
 use url::Url;
 
 use crate::profile::output::{OutputSpec, PathPart, SlugSource};
@@ -73,12 +73,12 @@ fn fold(c: char) -> String {
     s.to_string()
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+fn non_empty(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.is_empty())
 }
 
 /// The year and month of a record: from `published`, else the dateline.
-fn year_month(v: &Value) -> (Option<String>, Option<String>) {
+fn year_month(v: &Record) -> (Option<String>, Option<String>) {
     let from_iso = |s: &str| {
         let y = s.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
         let m = s
@@ -86,32 +86,38 @@ fn year_month(v: &Value) -> (Option<String>, Option<String>) {
             .filter(|m| m.bytes().all(|b| b.is_ascii_digit()));
         (y.map(str::to_string), m.map(str::to_string))
     };
-    if let Some(p) = str_of(v, "published") {
+    if let Some(p) = non_empty(v.published.as_deref()) {
         let (y, m) = from_iso(p);
         if y.is_some() {
             return (y, m);
         }
     }
-    if let Some(d) = v.get("dateline").and_then(|d| str_of(d, "date")) {
+    if let Some(d) = v
+        .dateline
+        .as_ref()
+        .and_then(|d| non_empty(d.date.as_deref()))
+    {
         return from_iso(d);
     }
     (None, None)
 }
 
 /// The slug of a record, from the profile's sources in order.
-pub fn slug_of(v: &Value, spec: &OutputSpec) -> Option<String> {
+pub fn slug_of(v: &Record, spec: &OutputSpec) -> Option<String> {
     for src in &spec.slug_from {
         let s = match src {
-            SlugSource::Url => ["url", "canonical_url"].iter().find_map(|k| {
-                let u = Url::parse(str_of(v, k)?).ok()?;
+            SlugSource::Url => [&v.url, &v.canonical_url].iter().find_map(|u| {
+                let u = Url::parse(non_empty(Some(u.as_str()))?).ok()?;
                 let path = u.path().to_string();
                 let c = spec.url_slug.captures(&path)?;
                 let raw = c.name("slug")?.as_str();
                 let decoded = percent_decode(raw);
                 Some(slugify(&decoded, spec.max_slug))
             }),
-            SlugSource::Title => str_of(v, "title").map(|t| slugify(t, spec.max_slug)),
-            SlugSource::LegacyId => str_of(v, "legacy_id").map(|t| slugify(t, spec.max_slug)),
+            SlugSource::Title => non_empty(Some(&v.title)).map(|t| slugify(t, spec.max_slug)),
+            SlugSource::LegacyId => {
+                non_empty(v.legacy_id.as_deref()).map(|t| slugify(t, spec.max_slug))
+            }
         };
         if let Some(s) = s.filter(|s| !s.is_empty()) {
             return Some(s);
@@ -128,19 +134,14 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// The record's section names as slug segments (`unfiled` when none).
-pub fn section_path(v: &Value) -> Vec<String> {
+pub fn section_path(v: &Record) -> Vec<String> {
     let names: Vec<String> = v
-        .get("section")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(|s| slugify(s, MAX_SEGMENT))
-                .filter(|s| !s.is_empty())
-                .take(MAX_SECTION_DEPTH)
-                .collect()
-        })
-        .unwrap_or_default();
+        .section
+        .iter()
+        .map(|s| slugify(s, MAX_SEGMENT))
+        .filter(|s| !s.is_empty())
+        .take(MAX_SECTION_DEPTH)
+        .collect();
     if names.is_empty() {
         vec!["unfiled".to_string()]
     } else {
@@ -158,10 +159,11 @@ pub fn url_folder(url: &str) -> Option<String> {
 }
 
 /// The path a record wants (before collisions), as `/`-free segments.
-pub fn wanted_path(v: &Value, spec: &OutputSpec) -> Vec<String> {
+pub fn wanted_path(v: &Record, spec: &OutputSpec) -> Vec<String> {
     let (year, month) = year_month(v);
+    let legacy_id = non_empty(v.legacy_id.as_deref());
     let slug = slug_of(v, spec)
-        .or_else(|| str_of(v, "legacy_id").map(|i| slugify(i, spec.max_slug)))
+        .or_else(|| legacy_id.map(|i| slugify(i, spec.max_slug)))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "untitled".into());
     let mut out = Vec::new();
@@ -178,8 +180,8 @@ pub fn wanted_path(v: &Value, spec: &OutputSpec) -> Vec<String> {
                 PathPart::Year => text.push_str(year.as_deref().unwrap_or("undated")),
                 PathPart::Month => text.push_str(month.as_deref().unwrap_or("00")),
                 PathPart::Slug => text.push_str(&slug),
-                PathPart::LegacyId => text.push_str(str_of(v, "legacy_id").unwrap_or("no-id")),
-                PathPart::Template => text.push_str(str_of(v, "template").unwrap_or("page")),
+                PathPart::LegacyId => text.push_str(legacy_id.unwrap_or("no-id")),
+                PathPart::Template => text.push_str(non_empty(Some(&v.template)).unwrap_or("page")),
             }
         }
         let max = if seg.contains(&PathPart::Slug) {
@@ -325,7 +327,6 @@ impl PathAssigner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn slugs_are_safe_and_bounded() {
@@ -345,14 +346,23 @@ mod tests {
     #[test]
     fn path_from_section_year_and_url_slug_else_title() {
         let spec = OutputSpec::default();
-        let v = json!({"url": "https://x.org/en/news/iraq/7198-iran-talks/", "title": "T",
-            "section": ["News & Views", "Iraq"], "published": "2006-05-14T09:12:00+00:00"});
+        let v = Record {
+            url: "https://x.org/en/news/iraq/7198-iran-talks/".into(),
+            title: "T".into(),
+            section: vec!["News & Views".into(), "Iraq".into()],
+            published: Some("2006-05-14T09:12:00+00:00".into()),
+            ..Record::default()
+        };
         assert_eq!(
             wanted_path(&v, &spec).join("/"),
             "news-and-views/iraq/2006/7198-iran-talks"
         );
-        let v = json!({"url": "https://x.org/en/index.php?option=com_content&id=1",
-            "title": "A Title", "section": [], "legacy_id": "1"});
+        let v = Record {
+            url: "https://x.org/en/index.php?option=com_content&id=1".into(),
+            title: "A Title".into(),
+            legacy_id: Some("1".into()),
+            ..Record::default()
+        };
         assert_eq!(wanted_path(&v, &spec).join("/"), "unfiled/undated/a-title");
     }
 

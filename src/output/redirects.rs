@@ -13,6 +13,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::scratch::Scratch;
 use serde_json::{json, Value};
+
+use crate::record::Record;
 use url::Url;
 
 /// One line of the map.
@@ -97,19 +99,10 @@ impl RedirectMap {
     }
 
     /// Map a record's URLs (`url`, `canonical_url`, `aliases`) to `to`.
-    pub fn add_record(&mut self, v: &Value, to: &str, record: &str) {
-        for k in ["url", "canonical_url"] {
-            if let Some(u) = v.get(k).and_then(Value::as_str) {
-                self.add(u, to, k, record);
-            }
-        }
-        for a in v
-            .get("aliases")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+    pub fn add_record(&mut self, v: &Record, to: &str, record: &str) {
+        self.add(&v.url, to, "url", record);
+        self.add(&v.canonical_url, to, "canonical_url", record);
+        for a in &v.aliases {
             self.add(a, to, "alias", record);
         }
     }

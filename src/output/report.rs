@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::paths::Collision;
 use crate::profile::Profile;
+use crate::record::{ErrorEntry, Record};
 
 /// Examples kept per warning kind.
 const EXAMPLES: usize = 3;
@@ -110,6 +111,7 @@ pub struct Report {
     pub unmapped_aliases: Vec<Value>,
 }
 
+/// Whether a profile field's value counts as found.
 fn non_empty(v: &Value) -> bool {
     match v {
         Value::Null => false,
@@ -167,25 +169,11 @@ impl ReportBuilder {
         ReportBuilder { r }
     }
 
-    /// Count one output line (a record or an error entry).
-    pub fn line(&mut self, v: &Value) {
-        if let Some(err) = v.get("error") {
-            self.error(v, err);
-        } else if v.get("template").is_some() {
-            self.record(v);
-        }
-    }
-
-    fn error(&mut self, v: &Value, err: &Value) {
-        let kind = err.get("kind").and_then(Value::as_str).unwrap_or("error");
-        let url = v
-            .get("url")
-            .or_else(|| v.get("path"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+    /// Count a page that gave no record.
+    pub fn error(&mut self, e: &ErrorEntry) {
+        let url = e.place().to_string();
         self.r.extraction.pages += 1;
-        if kind == "unmatched" {
+        if e.is_unmatched() {
             self.r.extraction.unmatched += 1;
             if self.r.unmatched.len() < MAX_LISTED {
                 self.r.unmatched.push(url.clone());
@@ -193,32 +181,37 @@ impl ReportBuilder {
         } else {
             self.r.extraction.failed += 1;
         }
-        let message = err
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        add_kind(&mut self.r.errors, kind, &url, message);
+        add_kind(
+            &mut self.r.errors,
+            &e.error.kind,
+            &url,
+            e.error.message.clone(),
+        );
     }
 
-    fn record(&mut self, v: &Value) {
+    /// Count a record: its template, which fields it has and from where,
+    /// its warnings and notes.
+    pub fn record(&mut self, v: &Record) {
         let r = &mut self.r;
         r.extraction.pages += 1;
         r.extraction.records += 1;
-        let template = v.get("template").and_then(Value::as_str).unwrap_or("");
-        *r.records_by_template.entry(template.into()).or_default() += 1;
-        let url = v.get("url").and_then(Value::as_str).unwrap_or("");
-        let prov = v.get("provenance").and_then(Value::as_object);
-        let mut present: Vec<(String, bool)> = TOP_FIELDS
-            .iter()
-            .map(|f| (f.to_string(), v.get(*f).is_some_and(non_empty)))
-            .collect();
-        for group in ["lists", "fields"] {
-            if let Some(o) = v.get(group).and_then(Value::as_object) {
-                for (k, x) in o {
-                    present.push((format!("{group}.{k}"), non_empty(x)));
-                }
-            }
+        *r.records_by_template.entry(v.template.clone()).or_default() += 1;
+        let filled = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
+        let mut present: Vec<(String, bool)> = vec![
+            ("title".into(), !v.title.is_empty()),
+            ("legacy_id".into(), filled(&v.legacy_id)),
+            ("section".into(), !v.section.is_empty()),
+            ("dateline".into(), v.dateline.is_some()),
+            ("published".into(), filled(&v.published)),
+            ("authors".into(), !v.authors.is_empty()),
+            ("body".into(), !v.body.text.is_empty()),
+            ("images".into(), !v.images.is_empty()),
+        ];
+        for (k, items) in &v.lists {
+            present.push((format!("lists.{k}"), !items.is_empty()));
+        }
+        for (k, x) in &v.fields {
+            present.push((format!("fields.{k}"), non_empty(x)));
         }
         for (name, has) in present {
             let cov = r.fields.entry(name.clone()).or_default();
@@ -227,30 +220,19 @@ impl ReportBuilder {
             }
             cov.records += 1;
             let short = name.split_once('.').map(|x| x.1).unwrap_or(&name);
-            let sel = prov
-                .and_then(|p| p.get(&name).or_else(|| p.get(short)))
-                .and_then(Value::as_str)
+            let sel = v
+                .provenance
+                .get(&name)
+                .or_else(|| v.provenance.get(short))
+                .map(String::as_str)
                 .unwrap_or("(unknown)");
             *cov.selectors.entry(sel.to_string()).or_default() += 1;
         }
-        for w in v
-            .get("warnings")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let kind = w.get("kind").and_then(Value::as_str).unwrap_or("warning");
-            let msg = w.get("message").and_then(Value::as_str).unwrap_or("");
-            add_kind(&mut r.warnings, kind, url, msg.to_string());
+        for w in &v.warnings {
+            add_kind(&mut r.warnings, &w.kind, &v.url, w.message.clone());
         }
-        for n in v
-            .get("notes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let kind = n.get("kind").and_then(Value::as_str).unwrap_or("note");
-            *r.notes.entry(kind.into()).or_default() += 1;
+        for n in &v.notes {
+            *r.notes.entry(n.kind.clone()).or_default() += 1;
         }
     }
 
@@ -397,19 +379,26 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::record::Message;
 
     #[test]
     fn coverage_counts_values_and_selectors() {
         let mut b = ReportBuilder::default();
-        b.line(
-            &json!({"url": "u1", "template": "a", "title": "T", "authors": [],
-            "body": {"text": ""}, "provenance": {"title": "h1"},
-            "warnings": [{"kind": "empty_list", "message": "m"}], "notes": []}),
-        );
-        b.line(&json!({"url": "u2", "template": "a", "title": "",
-            "provenance": {}, "warnings": [], "notes": []}));
-        b.line(&json!({"error": {"kind": "unmatched", "message": "x"}, "url": "u3"}));
+        let mut r1 = Record {
+            url: "u1".into(),
+            template: "a".into(),
+            title: "T".into(),
+            warnings: vec![Message::new("empty_list", None, "m")],
+            ..Record::default()
+        };
+        r1.provenance.insert("title".into(), "h1".into());
+        b.record(&r1);
+        b.record(&Record {
+            url: "u2".into(),
+            template: "a".into(),
+            ..Record::default()
+        });
+        b.error(&ErrorEntry::stored(None, "u3"));
         b.listing("list");
         let r = b.build(vec![], vec![], vec![]);
         assert_eq!(r.extraction.pages, 4);

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::record::Record;
+use crate::record::Record;
 
 /// Where the committed schema lives, relative to the repository root.
 pub const SCHEMA_PATH: &str = "schema/record.schema.json";

@@ -10,14 +10,13 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 
-use serde_json::Value;
-
 use super::paths::{
     listing_folder, listing_path, section_path, url_folder, wanted_path, PathAssigner,
 };
 use super::redirects::RedirectMap;
 use super::report::{Report, ReportBuilder};
 use crate::profile::Profile;
+use crate::record::{Line, Record};
 use std::collections::{BTreeMap, HashMap};
 
 /// How records are laid out.
@@ -222,39 +221,59 @@ impl<'p> Outputs<'p> {
         })
     }
 
-    /// Take one output line: a record or an error entry.
-    pub fn push_line(&mut self, line: &str) -> Result<(), OutputError> {
-        let v: Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(_) => return self.write_line(line, None),
-        };
-        self.report.line(&v);
-        if v.get("error").is_some() || v.get("template").is_none() {
-            return self.write_line(line, None);
+    /// Take one line: a record, an error entry, or a listing.
+    pub fn push(&mut self, line: Line) -> Result<(), OutputError> {
+        match line {
+            Line::Record(r) => self.record(&r),
+            Line::Error(e) => {
+                self.report.error(&e);
+                let text = serde_json::to_string(&e).unwrap_or_default();
+                self.write_text(text)
+            }
+            Line::Listing { url, template } => {
+                self.listing(&url, &template);
+                Ok(())
+            }
         }
-        let key = record_key(&v);
-        let id = v.get("legacy_id").and_then(Value::as_str);
-        let path = self
-            .paths
-            .assign(&key, id, wanted_path(&v, &self.profile.output));
+    }
+
+    fn record(&mut self, v: &Record) -> Result<(), OutputError> {
+        self.report.record(v);
+        let key = record_key(v);
+        let path = self.paths.assign(
+            &key,
+            v.legacy_id.as_deref(),
+            wanted_path(v, &self.profile.output),
+        );
         let to = format!("{}{path}/", self.profile.output.url_prefix);
-        self.redirects.add_record(&v, &to, &key);
-        if let Some(folder) = v.get("url").and_then(Value::as_str).and_then(url_folder) {
+        self.redirects.add_record(v, &to, &key);
+        if let Some(folder) = url_folder(&v.url) {
             *self
                 .folders
                 .entry(folder)
                 .or_default()
-                .entry(section_path(&v).join("/"))
+                .entry(section_path(v).join("/"))
                 .or_default() += 1;
         }
-        self.write_line(line, Some((&path, &v)))
+        match &mut self.records {
+            Records::Lines { .. } => {
+                let text = serde_json::to_string(v).unwrap_or_default();
+                self.write_text(text)
+            }
+            Records::Dir { stage, .. } => {
+                let file = safe_join(stage, &path);
+                if let Some(parent) = file.parent() {
+                    std::fs::create_dir_all(parent).map_err(io(parent))?;
+                }
+                let mut text = serde_json::to_string_pretty(v).unwrap_or_default();
+                text.push('\n');
+                write_atomic(&file, text.as_bytes())
+            }
+        }
     }
 
-    fn write_line(
-        &mut self,
-        line: &str,
-        record: Option<(&str, &Value)>,
-    ) -> Result<(), OutputError> {
+    /// A line of the JSON Lines output, or of `errors.jsonl` in a folder.
+    fn write_text(&mut self, line: String) -> Result<(), OutputError> {
         match &mut self.records {
             Records::Lines { w, target } => {
                 let place = target
@@ -265,21 +284,10 @@ impl<'p> Outputs<'p> {
                     .and_then(|_| w.write_all(b"\n"))
                     .map_err(io(&place))
             }
-            Records::Dir { stage, errors, .. } => match record {
-                None => {
-                    errors.push(line.to_string());
-                    Ok(())
-                }
-                Some((path, v)) => {
-                    let file = safe_join(stage, path);
-                    if let Some(parent) = file.parent() {
-                        std::fs::create_dir_all(parent).map_err(io(parent))?;
-                    }
-                    let mut text = serde_json::to_string_pretty(v).unwrap_or_default();
-                    text.push('\n');
-                    write_atomic(&file, text.as_bytes())
-                }
-            },
+            Records::Dir { errors, .. } => {
+                errors.push(line);
+                Ok(())
+            }
         }
     }
 
@@ -463,14 +471,15 @@ impl<'p> Outputs<'p> {
 }
 
 /// The key that identifies a record across runs: legacy id, else URL.
-pub fn record_key(v: &Value) -> String {
-    match v.get("legacy_id").and_then(Value::as_str) {
+pub fn record_key(v: &Record) -> String {
+    key_of(v.legacy_id.as_deref(), &v.url)
+}
+
+/// [`record_key`] from the two values it depends on.
+pub fn key_of(legacy_id: Option<&str>, url: &str) -> String {
+    match legacy_id {
         Some(id) if !id.is_empty() => id.to_string(),
-        _ => v
-            .get("url")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
+        _ => url.to_string(),
     }
 }
 

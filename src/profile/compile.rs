@@ -385,7 +385,7 @@ fn list(l: &RawList, key: &str) -> R<ListSpec> {
                 return err(key, None, "a list found by `heading` needs `block`: the selector of the block around the heading");
             };
             BlockFinder::Heading {
-                text: crate::extract::text::fold_key(h),
+                text: crate::text::fold_key(h),
                 shown: h.clone(),
                 heading: hs,
                 block: selector(block, &format!("{key}.block"))?,
@@ -551,7 +551,7 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
         Some(o) => crate::profile::output::compile(o, "output")?,
         None => crate::profile::output::OutputSpec::default(),
     };
-    let mut index_keys = crate::extract::index::IndexKeys::default();
+    let mut index_keys = crate::profile::sel::IndexKeys::default();
     for sel in templates.iter().flat_map(|t| t.selectors()) {
         index_keys.add(sel);
     }

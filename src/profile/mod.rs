@@ -9,40 +9,17 @@ pub mod crawl;
 pub mod error;
 pub mod output;
 pub mod raw;
+pub mod sel;
 
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
-use scraper::Selector;
 use url::Url;
 
 pub use error::{CompileError, Located, ProfileError};
+pub use sel::Sel;
 
 use crate::extract::date::DateFormat;
-
-/// A compiled CSS selector with its source text (for provenance and explain).
-#[derive(Debug, Clone)]
-pub struct Sel {
-    /// The selector as written.
-    pub css: String,
-    /// The compiled selector.
-    pub sel: Selector,
-    /// What every match carries, to narrow queries (see [`crate::extract::index`]).
-    pub keys: crate::extract::index::SelKeys,
-}
-
-impl Sel {
-    /// Compile `css` (trimmed).
-    pub fn parse(css: &str) -> Result<Sel, scraper::error::SelectorErrorKind> {
-        let css = css.trim();
-        let sel = Selector::parse(css)?;
-        Ok(Sel {
-            css: css.to_string(),
-            keys: crate::extract::index::SelKeys::of(css),
-            sel,
-        })
-    }
-}
 
 /// What to take from a matched element.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,7 +302,7 @@ pub struct Profile {
     pub output: output::OutputSpec,
     /// The classes and ids the templates' selectors name (what a page's
     /// index lists, see [`crate::extract::index`]).
-    pub index_keys: crate::extract::index::IndexKeys,
+    pub index_keys: sel::IndexKeys,
 }
 
 impl Profile {

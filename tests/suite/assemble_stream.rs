@@ -5,9 +5,12 @@
 
 use std::path::Path;
 
+use crate::common::lines::Collected;
 use serde_json::Value;
+use sitelift::assemble::offline::{from_pages, from_warcs};
+use sitelift::assemble::Assembled;
 use sitelift::corpus::{generate, write_warc};
-use sitelift::crawl::assemble::{assemble, assemble_to, assemble_warcs, pages_from_warcs};
+use sitelift::sources::warc::pages as pages_from_warcs;
 use sitelift::store::{Chunk, ChunkReader, Exchange, WarcWriter};
 
 fn fixture(name: &str) -> (String, String, Vec<u8>) {
@@ -75,27 +78,28 @@ fn streamed_assembly_orders_merges_and_matches_the_collected_lines() {
     assert!(problems.is_empty(), "{problems:?}");
     let profile = profile();
 
-    let collected = assemble(&pages, &profile, &Default::default());
-    let mut streamed = Vec::new();
-    let counts = assemble_to(
-        &pages,
-        &profile,
-        &Default::default(),
-        None,
-        &mut |l: &str| {
-            streamed.push(l.to_string());
-            Ok(())
-        },
-    )
-    .unwrap();
-    assert_eq!(collected.lines, streamed);
-    assert_eq!(counts.merged, 1);
-    assert_eq!(counts.unmatched, 1);
-
-    let values: Vec<Value> = streamed
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    // the same lines whatever the number of threads
+    let mut runs = Vec::new();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut c = Collected::default();
+        let counts = from_pages(
+            &pages,
+            &profile,
+            &Default::default(),
+            Some(&pool),
+            &mut |l| c.push(l),
+        )
+        .unwrap();
+        assert_eq!(counts.merged, 1);
+        assert_eq!(counts.unmatched, 1);
+        runs.push(c);
+    }
+    assert_eq!(runs[0], runs[1]);
+    let values: Vec<Value> = runs[0].values();
     // records first, in numeric legacy-id order; the unmatched page last
     let ids: Vec<u64> = values
         .iter()
@@ -121,26 +125,29 @@ fn streamed_assembly_orders_merges_and_matches_the_collected_lines() {
 }
 
 /// What one assembly gave: its lines and counts.
-fn summary(a: &sitelift::crawl::assemble::Assembled, lines: Vec<String>) -> Value {
+fn summary(a: &Assembled, c: Collected) -> Value {
     serde_json::json!({
-        "lines": lines,
+        "lines": c.lines,
         "pages": a.pages,
         "records": a.records,
         "merged": a.merged,
         "not_emitted": a.not_emitted,
         "unmatched": a.unmatched,
         "failed": a.failed,
-        "listings": a.listings,
+        "listings": c.listings,
     })
 }
 
 fn two_pass(files: &[std::path::PathBuf], profile: &sitelift::profile::Profile) -> Value {
     let (pages, problems) = pages_from_warcs(files);
     assert!(problems.is_empty(), "{problems:?}");
-    let a = assemble(&pages, profile, &Default::default());
+    let mut c = Collected::default();
+    let a = from_pages(&pages, profile, &Default::default(), None, &mut |l| {
+        c.push(l)
+    })
+    .unwrap();
     assert_eq!(a.pages, pages.len());
-    let lines = a.lines.clone();
-    summary(&a, lines)
+    summary(&a, c)
 }
 
 fn one_pass(
@@ -148,14 +155,10 @@ fn one_pass(
     profile: &sitelift::profile::Profile,
     threads: usize,
 ) -> Value {
-    let mut lines = Vec::new();
-    let (a, problems) = assemble_warcs(files, profile, threads, &mut |l: &str| {
-        lines.push(l.to_string());
-        Ok(())
-    })
-    .unwrap();
+    let mut c = Collected::default();
+    let (a, problems) = from_warcs(files, profile, threads, &mut |l| c.push(l)).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
-    summary(&a, lines)
+    summary(&a, c)
 }
 
 /// `extract FILE.warc.gz` reads each record once and extracts pages as they
@@ -261,19 +264,15 @@ fn a_damaged_member_ends_its_file_in_both_paths() {
         problems[0].contains(&format!("offset {at}")),
         "{problems:?}"
     );
-    let a = assemble(&pages, &profile, &Default::default());
-    let expected = (summary(&a, a.lines.clone()), problems);
+    let mut c = Collected::default();
+    let a = from_pages(&pages, &profile, &Default::default(), None, &mut |l| {
+        c.push(l)
+    })
+    .unwrap();
+    let expected = (summary(&a, c), problems);
     for threads in [1, 2] {
-        let mut lines = Vec::new();
-        let (b, problems) = assemble_warcs(&files, &profile, threads, &mut |l: &str| {
-            lines.push(l.to_string());
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(
-            (summary(&b, lines), problems),
-            expected,
-            "{threads} threads"
-        );
+        let mut c = Collected::default();
+        let (b, problems) = from_warcs(&files, &profile, threads, &mut |l| c.push(l)).unwrap();
+        assert_eq!((summary(&b, c), problems), expected, "{threads} threads");
     }
 }

@@ -10,10 +10,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sitelift::crawl::assemble::{assemble, pages_from_store, read_spool};
-use sitelift::crawl::{crawl, CrawlOptions, SPOOL};
+use crate::common::lines::Collected;
+use sitelift::assemble::offline::from_pages;
+use sitelift::crawl::{crawl, spool, CrawlOptions, SPOOL};
 use sitelift::frontier::ledger::Ledger;
 use sitelift::profile::Profile;
+use sitelift::sources::store::pages as pages_from_store;
 
 fn config(addr: std::net::SocketAddr) -> (Arc<Profile>, sitelift::profile::crawl::CrawlConfig) {
     let profile = Profile::load(&site::root().join("selectors/iranfocus.toml")).unwrap();
@@ -68,7 +70,7 @@ fn crawl_accounts_for_every_url_and_emits_each_article_once() {
         seeds,
         retry_failed: false,
         extract: true,
-        progress: false,
+        progress: None,
         profile_fingerprint: "test".into(),
     };
     let summary = crawl(profile.clone(), cfg, opts).unwrap();
@@ -111,15 +113,18 @@ fn crawl_accounts_for_every_url_and_emits_each_article_once() {
 
     // Each article once, keyed by legacy id, with the Joomla alias of the seed article.
     let pages = pages_from_store(store.path()).unwrap();
-    let out = assemble(
+    let mut out = Collected::default();
+    from_pages(
         &pages,
         &profile,
-        &read_spool(&store.path().join(SPOOL), "test"),
-    );
+        &spool::read(&store.path().join(SPOOL), "test"),
+        None,
+        &mut |l| out.push(l),
+    )
+    .unwrap();
     let records: Vec<serde_json::Value> = out
-        .lines
-        .iter()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .values()
+        .into_iter()
         .filter(|v| v.get("legacy_id").is_some())
         .collect();
     let mut ids: Vec<String> = records
@@ -214,7 +219,7 @@ fn robots_crawl_delay_wins_over_the_profile_delay() {
         seeds: vec![],
         retry_failed: false,
         extract: false,
-        progress: false,
+        progress: None,
         profile_fingerprint: String::new(),
     };
     crawl(profile, cfg, opts).unwrap();
@@ -310,7 +315,7 @@ fn resume_applies_a_redirect_the_ledger_never_heard_of() {
         seeds: vec![],
         retry_failed: false,
         extract: false,
-        progress: false,
+        progress: None,
         profile_fingerprint: String::new(),
     };
     crawl(profile.clone(), cfg, opts).unwrap();

@@ -329,7 +329,7 @@ fn every_hostile_case_ends_with_a_reason_and_the_crawl_goes_on() {
         seeds: vec![],
         retry_failed: false,
         extract: true,
-        progress: false,
+        progress: None,
         profile_fingerprint: "hostile".into(),
     };
     let profile = Arc::new(profile);

@@ -10,7 +10,7 @@ use crate::common::hostile;
 use hostile::{article_with, extract_all, fixture, ARTICLE_URL};
 use scraper::{Html, Node};
 use sitelift::extract::Outcome;
-use sitelift::output::record::Record;
+use sitelift::record::Record;
 
 const PAYLOADS: &[&str] = &[
     "<script>alert('x1')</script>",

@@ -48,7 +48,7 @@ fn store() -> &'static Path {
                 seeds: vec![],
                 retry_failed: false,
                 extract: false,
-                progress: false,
+                progress: None,
                 profile_fingerprint: "test".into(),
             };
             let summary = crawl(Arc::new(profile), cfg, opts).unwrap();
@@ -150,9 +150,7 @@ fn redirect_map_covers_every_ledger_alias_and_the_report_adds_up() {
             "{st}"
         );
     }
-    let html_pages = sitelift::crawl::assemble::pages_from_store(store())
-        .unwrap()
-        .len() as u64;
+    let html_pages = sitelift::sources::store::pages(store()).unwrap().len() as u64;
     let e = &report["extraction"];
     let parts: u64 = ["records", "merged", "not_emitted", "unmatched", "failed"]
         .iter()

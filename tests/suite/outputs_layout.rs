@@ -10,6 +10,16 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use sitelift::output::writer::{Layout, Outputs};
 use sitelift::profile::Profile;
+use sitelift::record::{Line, Record};
+
+/// A record line from the fields given (the rest as in an empty record).
+fn line(fields: Value) -> Line {
+    let mut full = serde_json::to_value(Record::default()).unwrap();
+    for (k, v) in fields.as_object().unwrap() {
+        full[k] = v.clone();
+    }
+    Line::Record(Box::new(serde_json::from_value(full).unwrap()))
+}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -61,7 +71,7 @@ fn crafted_records_stay_inside_the_output_folder() {
     let p = profile();
     let mut o = Outputs::open(&p, Layout::Dir, Some(&out)).unwrap();
     for n in 0..3 {
-        o.push_line(&hostile_record(n).to_string()).unwrap();
+        o.push(line(hostile_record(n))).unwrap();
     }
     // Two records with the same title and section: the second is moved.
     let same = |id: &str| {
@@ -69,8 +79,8 @@ fn crafted_records_stay_inside_the_output_folder() {
             "template": "joomla-article", "title": "Same title", "section": ["News"],
             "published": "2006-05-14", "aliases": [], "provenance": {}, "warnings": [], "notes": []})
     };
-    o.push_line(&same("7").to_string()).unwrap();
-    o.push_line(&same("8").to_string()).unwrap();
+    o.push(line(same("7"))).unwrap();
+    o.push(line(same("8"))).unwrap();
     let done = o.finish().unwrap();
 
     let top: Vec<String> = std::fs::read_dir(jail.path())
@@ -130,16 +140,15 @@ fn an_interrupted_run_leaves_the_previous_output_untouched() {
         json!({"url": "https://www.iranfocus.com/en/index.php?id=1", "legacy_id": "1",
             "template": "joomla-article", "title": title, "section": ["News"],
             "aliases": [], "provenance": {}, "warnings": [], "notes": []})
-        .to_string()
     };
     let mut o = Outputs::open(&p, Layout::Dir, Some(&out)).unwrap();
-    o.push_line(&rec("First")).unwrap();
+    o.push(line(rec("First"))).unwrap();
     o.finish().unwrap();
     let before = files_under(&out.join("records"));
     assert_eq!(before.len(), 1);
 
     let mut o = Outputs::open(&p, Layout::Dir, Some(&out)).unwrap();
-    o.push_line(&rec("Second")).unwrap();
+    o.push(line(rec("Second"))).unwrap();
     let report = o.abort("interrupted");
     assert_eq!(report.outcome, "interrupted");
     assert_eq!(files_under(&out.join("records")), before);
@@ -150,7 +159,7 @@ fn an_interrupted_run_leaves_the_previous_output_untouched() {
 
     // A complete rerun replaces the folder: no stale record is left behind.
     let mut o = Outputs::open(&p, Layout::Dir, Some(&out)).unwrap();
-    o.push_line(&rec("Third")).unwrap();
+    o.push(line(rec("Third"))).unwrap();
     o.finish().unwrap();
     let after = files_under(&out.join("records"));
     assert_eq!(after.len(), 1);
@@ -160,7 +169,7 @@ fn an_interrupted_run_leaves_the_previous_output_untouched() {
     let jl = dir.path().join("r.jsonl");
     std::fs::write(&jl, "old\n").unwrap();
     let mut o = Outputs::open(&p, Layout::Jsonl, Some(&jl)).unwrap();
-    o.push_line(&rec("New")).unwrap();
+    o.push(line(rec("New"))).unwrap();
     o.abort("failed: test");
     assert_eq!(std::fs::read_to_string(&jl).unwrap(), "old\n");
     assert!(!dir.path().join(".r.jsonl.partial").exists());

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use sitelift::extract::{extract_contained, ExtractError, Outcome, Page};
+use sitelift::extract::{extract_contained, Outcome, Page};
 use sitelift::profile::Profile;
 
 /// The crate root.
@@ -92,12 +92,10 @@ pub fn extract_ok(label: &str, bytes: &[u8], url: &str, profile: &Profile) -> Ou
         url_source: "test",
     };
     let out = extract_contained(&page, profile);
-    if let Outcome::Failed {
-        error: ExtractError::Panic(msg),
-        ..
-    } = &out
-    {
-        panic!("{label}: extraction panicked: {msg}");
+    if let Outcome::Failed(e) = &out {
+        if e.kind == "panic" {
+            panic!("{label}: extraction panicked: {}", e.message);
+        }
     }
     out
 }

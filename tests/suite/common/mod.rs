@@ -3,5 +3,6 @@
 
 pub mod faults;
 pub mod hostile;
+pub mod lines;
 pub mod site;
 pub mod spacing;

@@ -1,18 +1,60 @@
-//! The record: one JSON object per emitted page, with a stable key order and
-//! nothing that depends on the run (no timestamps, no thread ids), so the
-//! same input always gives byte-identical output.
+//! The record and the typed line. A [`Record`] is one article, with a
+//! stable key order and nothing that depends on the run (no timestamps, no
+//! thread ids), so the same input always gives byte-identical output. The
+//! [`outcome`] module holds what flows between the stages: a page's
+//! [`Outcome`] and the writers' [`Line`]. Every stage that makes or reads
+//! these (extract, assemble, output, check) depends on this module, and it
+//! on none of them.
+
+pub mod outcome;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use crate::extract::body::Image;
-pub use crate::extract::dateline::Dateline;
+pub use outcome::{ErrorEntry, ErrorInfo, FileRef, Line, Outcome, PageError, UNMATCHED_MESSAGE};
+
+/// An image of the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// Absolute URL.
+    pub src: String,
+    /// Alternative text.
+    pub alt: String,
+    /// Caption, when the image had one.
+    pub caption: Option<String>,
+}
+
+/// A parsed dateline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Dateline {
+    /// The dateline as written (without the trailing dash).
+    pub raw: String,
+    /// The news source (`Iran Focus`), when written.
+    pub source: Option<String>,
+    /// The place (`Tehran, Iran`).
+    pub place: Option<String>,
+    /// Month 1-12.
+    pub month: u8,
+    /// Day of month.
+    pub day: u8,
+    /// Year, when one could be found.
+    pub year: Option<i32>,
+    /// ISO date, when the year is known.
+    pub date: Option<String>,
+    /// Where the year came from (`published`, `url`).
+    pub year_from: Option<String>,
+}
 
 /// One article, ready for import.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Record {
     /// The page URL as fetched or saved.
     pub url: String,
@@ -53,8 +95,9 @@ pub struct Record {
 }
 
 /// The body in three forms.
-#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Body {
     /// Paragraphs (and headings, list items, quotes) as clean text.
     pub paragraphs: Vec<String>,
@@ -65,8 +108,9 @@ pub struct Body {
 }
 
 /// Which encoding was used and which rule decided it.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct EncodingInfo {
     /// Encoding name (WHATWG).
     pub name: String,
@@ -79,6 +123,7 @@ pub struct EncodingInfo {
 /// A warning or note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Message {
     /// A stable code: `dateline_mismatch`, `empty_list`, `encoding`, …
     pub kind: String,
@@ -97,26 +142,4 @@ impl Message {
             message: message.into(),
         }
     }
-}
-
-/// A page that produced no record, as one line of the output.
-#[derive(Debug, Clone, Serialize)]
-pub struct ErrorEntry {
-    /// What went wrong.
-    pub error: ErrorInfo,
-    /// The page URL, when known.
-    pub url: Option<String>,
-    /// The input file, when the page came from a file.
-    pub path: Option<String>,
-    /// The template, when one matched.
-    pub template: Option<String>,
-}
-
-/// Kind and message of an [`ErrorEntry`].
-#[derive(Debug, Clone, Serialize)]
-pub struct ErrorInfo {
-    /// `unmatched`, `required_field`, `read`, `panic`, …
-    pub kind: String,
-    /// Human-readable text saying what to do.
-    pub message: String,
 }

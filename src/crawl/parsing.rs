@@ -1,0 +1,191 @@
+//! The parse side of the crawl: a stored page is parsed once on rayon for
+//! its links (and, in `run`, extracted into its outcome); back on the
+//! owning task its links are queued, the page is marked fetched only then,
+//! and its outcome goes to the record spool. After a kill, the pages that
+//! were stored but not settled are parsed again from the store first.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use url::Url;
+
+use super::state::State;
+use super::{reconcile, CrawlError, Done, Job};
+use crate::extract::{self, ExtractError, Outcome, Page};
+use crate::frontier::ledger::{Status, Update, WarcRef};
+use crate::frontier::links::discover;
+use crate::profile::crawl::CrawlConfig;
+use crate::profile::Profile;
+
+/// Parse (and extract, when `extract_too`) a page on the rayon pool; the
+/// result comes back on `tx`. A panic is contained to the page.
+pub(super) fn spawn_job(
+    job: Job,
+    profile: Arc<Profile>,
+    cfg: Arc<CrawlConfig>,
+    extract_too: bool,
+    tx: UnboundedSender<Done>,
+) {
+    rayon::spawn(move || {
+        let work = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_job(&job, &profile, &cfg, extract_too)
+        }));
+        let (links, outcome) = work.unwrap_or_else(|_| {
+            let e = ExtractError::Panic("while parsing a fetched page".into());
+            (Vec::new(), Some(Outcome::Failed(e.to_page_error(None))))
+        });
+        let _ = tx.send(Done {
+            fetched: job.fetched,
+            url: job.url,
+            depth: job.depth,
+            digest: job.digest,
+            links,
+            outcome,
+        });
+    });
+}
+
+/// The links of a page, and its outcome when extracting too.
+fn parse_job(
+    job: &Job,
+    profile: &Profile,
+    cfg: &CrawlConfig,
+    extract_too: bool,
+) -> (Vec<Url>, Option<Outcome>) {
+    let page = Page {
+        url: &job.fetched_url,
+        bytes: &job.body,
+        content_type: job.content_type.as_deref(),
+        url_source: "fetch",
+    };
+    let parsed = extract::parse(&page, profile);
+    let links: Vec<Url> = match &parsed {
+        Some(p) => discover(&p.doc, &job.fetched_url, &cfg.follow)
+            .into_iter()
+            .map(|l| l.url)
+            .collect(),
+        None => Vec::new(),
+    };
+    let outcome = extract_too.then(|| match &parsed {
+        Some(p) => extract::extract_parsed(p, &page, profile, &mut extract::Trace::off()),
+        None => extract::extract(&page, profile),
+    });
+    (links, outcome)
+}
+
+/// Settle a parsed page: queue its links, mark it fetched, spool its outcome.
+pub(super) fn handle_done(st: &mut State, d: Done) -> Result<(), CrawlError> {
+    for l in &d.links {
+        st.see(l, d.depth + 1, Some(&d.url));
+    }
+    st.batch.push(d.fetched);
+    if let Some(o) = &d.outcome {
+        let fingerprint = st.fingerprint.clone();
+        st.spool_line(&super::spool::SpoolLine {
+            page: &d.url,
+            digest: &d.digest,
+            profile: &fingerprint,
+            outcome: o,
+        })?;
+    }
+    Ok(())
+}
+
+/// The page of a pending note, when it is still waiting and its record is
+/// readable: as a job, with the redirect that led to it applied again.
+fn waiting_job(
+    st: &mut State,
+    store: &Path,
+    mut p: reconcile::Pending,
+    done: &mut HashSet<String>,
+) -> Result<Option<Job>, CrawlError> {
+    // only pages still waiting (back in the queue after the kill), once
+    // each; a page reached by a redirect waits under the URL that was
+    // asked for, and the redirect is applied again
+    let waiting = st.ledger.get(&p.url)?.map(|r| r.status) == Some(Status::Queued);
+    let redirect_waiting = match &p.redirected_from {
+        Some(from) => st.ledger.get(from)?.map(|r| r.status) == Some(Status::Queued),
+        None => false,
+    };
+    if !(waiting || redirect_waiting) || !done.insert(p.url.clone()) {
+        return Ok(None);
+    }
+    if p.file.is_empty() && !reconcile::locate(store, &mut p) {
+        return Ok(None); // the record never reached the disk: fetched again
+    }
+    let body = match reconcile::body(store, &p) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(
+                "{}: stored page unreadable ({e}); it will be fetched again",
+                p.url
+            );
+            return Ok(None);
+        }
+    };
+    let Ok(fetched_url) = Url::parse(&p.fetched_url) else {
+        return Ok(None);
+    };
+    if let (true, Some(from)) = (redirect_waiting, &p.redirected_from) {
+        st.note_redirect(from, &p.hops, &p.url, p.depth);
+    }
+    let fetched = Update::Fetched {
+        url: p.url.clone(),
+        final_url: (p.fetched_url != p.url).then(|| p.fetched_url.clone()),
+        http_status: p.status,
+        content_type: p.content_type.clone(),
+        warc: Some(WarcRef {
+            file: p.file.clone(),
+            offset: p.offset,
+            length: p.length,
+        }),
+        digest: Some(p.digest.clone()),
+    };
+    Ok(Some(Job {
+        fetched,
+        url: p.url,
+        fetched_url,
+        depth: p.depth,
+        digest: p.digest,
+        content_type: p.content_type,
+        body,
+    }))
+}
+
+/// Parse again, from the store, the pages a killed run had stored but not
+/// yet settled, before anything new is claimed.
+pub(super) async fn recover(
+    st: &mut State,
+    store: &Path,
+    profile: &Arc<Profile>,
+    cfg: &Arc<CrawlConfig>,
+    extract_too: bool,
+    wtx: &UnboundedSender<Done>,
+    wrx: &mut UnboundedReceiver<Done>,
+) -> Result<(), CrawlError> {
+    let notes = reconcile::read(store).map_err(|source| CrawlError::Io {
+        what: format!("reading {}", store.join(reconcile::PENDING).display()),
+        source,
+    })?;
+    let mut n = 0;
+    let mut done = HashSet::new();
+    // newest first: a page's located note comes after the note written before its record
+    for p in notes.into_iter().rev() {
+        if let Some(job) = waiting_job(st, store, p, &mut done)? {
+            spawn_job(job, profile.clone(), cfg.clone(), extract_too, wtx.clone());
+            n += 1;
+        }
+    }
+    for _ in 0..n {
+        match wrx.recv().await {
+            Some(done) => handle_done(st, done)?,
+            None => break,
+        }
+    }
+    if n > 0 {
+        tracing::info!("{n} stored pages of the interrupted run parsed again from the store");
+    }
+    st.flush()
+}

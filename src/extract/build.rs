@@ -1,0 +1,440 @@
+//! Building a record from a page of a routed template, in the order a
+//! reader would check it: the page fields, the canonical URL, the body
+//! (containers, removals, dropped paragraphs and teasers), the dateline at
+//! the body's start, the finished body, then the sidebar lists. Each step
+//! adds to the record's provenance, warnings and notes, in that order, so
+//! the output is the same bytes whatever changes around it.
+
+use indexmap::IndexMap;
+use scraper::ElementRef;
+use serde_json::Value;
+use url::Url;
+
+use super::date::{iso, iso_prefix, PartialDate};
+use super::index::DocIndex;
+use super::select::{eval_field, removed_set, FieldValue};
+use super::{body, dateline, lists, ExtractError, Page, Trace};
+use crate::profile::{BodySpec, DatelineSpec, Field, Sel, Template};
+use crate::record::{Body, Dateline, EncodingInfo, Image, Message, Record};
+
+static CANONICAL: std::sync::LazyLock<Sel> =
+    std::sync::LazyLock::new(|| Sel::parse("link[rel~=canonical]").expect("static"));
+
+/// What the steps collect besides the values: provenance, warnings, notes.
+struct Notes {
+    provenance: IndexMap<String, String>,
+    warnings: Vec<Message>,
+    notes: Vec<Message>,
+}
+
+/// The values of the page fields.
+#[derive(Default)]
+struct PageFields {
+    title: String,
+    section: Vec<String>,
+    authors: Vec<String>,
+    legacy_id: Option<String>,
+    published: Option<String>,
+    published_date: Option<PartialDate>,
+    canonical: Option<String>,
+    fields: IndexMap<String, Value>,
+}
+
+/// The body as blocks (before the dateline is stripped) and its images.
+#[derive(Default)]
+struct Blocks {
+    blocks: Vec<body::Block>,
+    images: Vec<Image>,
+}
+
+/// Build the record of a page of template `t`.
+pub(super) fn build(
+    ix: &DocIndex<'_>,
+    page: &Page<'_>,
+    t: &Template,
+    trace: &mut Trace,
+    warnings: Vec<Message>,
+    encoding: EncodingInfo,
+) -> Result<Record, ExtractError> {
+    let root = ix.doc().root_element();
+    let url = page.url;
+    let mut n = Notes {
+        provenance: IndexMap::new(),
+        warnings,
+        notes: Vec::new(),
+    };
+    n.provenance
+        .insert("url".to_string(), page.url_source.to_string());
+    let pf = page_fields(ix, root, url, t, trace, &mut n)?;
+    let canonical_url = canonical_url(ix, url, pf.canonical.clone(), &mut n);
+    let mut b = match &t.body {
+        Some(spec) => body_blocks(ix, root, url, t, spec, trace, &mut n)?,
+        None => Blocks::default(),
+    };
+    let dateline = match &t.dateline {
+        Some(spec) => find_dateline(ix, root, url, spec, &pf, &mut b.blocks, trace, &mut n),
+        None => None,
+    };
+    let body = match &t.body {
+        Some(spec) => finish_body(&b, spec, &mut n),
+        None => Body::default(),
+    };
+    let lists = page_lists(ix, root, url, t, trace, &mut n);
+    Ok(Record {
+        url: url.to_string(),
+        canonical_url,
+        legacy_id: pf.legacy_id,
+        template: t.name.clone(),
+        title: pf.title,
+        section: pf.section,
+        dateline,
+        published: pf.published,
+        authors: pf.authors,
+        body,
+        images: b.images,
+        lists,
+        fields: pf.fields,
+        aliases: Vec::new(),
+        encoding,
+        provenance: n.provenance,
+        warnings: n.warnings,
+        notes: n.notes,
+    })
+}
+
+/// The names of the fields that have a place of their own in the record.
+const RECORD_FIELDS: [&str; 6] = [
+    "title",
+    "section",
+    "published",
+    "authors",
+    "legacy_id",
+    "canonical_url",
+];
+
+fn required_error(f: &Field, t: &Template) -> ExtractError {
+    let tried = f
+        .sources
+        .iter()
+        .map(|s| s.describe())
+        .collect::<Vec<_>>()
+        .join(", ");
+    ExtractError::Required {
+        field: f.name.clone(),
+        template: t.name.clone(),
+        tried,
+    }
+}
+
+/// Evaluate the template's page fields, in profile order.
+fn page_fields(
+    ix: &DocIndex<'_>,
+    root: ElementRef<'_>,
+    url: &Url,
+    t: &Template,
+    trace: &mut Trace,
+    n: &mut Notes,
+) -> Result<PageFields, ExtractError> {
+    let mut pf = PageFields::default();
+    for f in &t.fields {
+        let fv = eval_field(f, ix, root, url, trace);
+        if fv.values.is_empty() {
+            if f.required {
+                return Err(required_error(f, t));
+            }
+            n.warnings.push(Message::new(
+                "empty_field",
+                Some(&f.name),
+                format!("field `{}` found nothing", f.name),
+            ));
+            if !RECORD_FIELDS.contains(&f.name.as_str()) {
+                let empty = match f.list {
+                    true => Value::Array(vec![]),
+                    false => Value::Null,
+                };
+                pf.fields.insert(f.name.clone(), empty);
+            }
+            continue;
+        }
+        if let Some(p) = &fv.provenance {
+            n.provenance.insert(f.name.clone(), p.clone());
+        }
+        take_field(&mut pf, f, fv, n);
+    }
+    Ok(pf)
+}
+
+/// Put one found field where it belongs in the record.
+fn take_field(pf: &mut PageFields, f: &Field, fv: FieldValue, n: &mut Notes) {
+    match f.name.as_str() {
+        "title" => pf.title = fv.values.join(" "),
+        "section" => pf.section = fv.values,
+        "authors" => pf.authors = fv.values,
+        "legacy_id" => pf.legacy_id = fv.values.into_iter().next(),
+        "canonical_url" => pf.canonical = fv.values.into_iter().next(),
+        "published" => match parse_published(&fv, f) {
+            Ok((s, d)) => {
+                pf.published = Some(s);
+                pf.published_date = Some(d);
+            }
+            Err(m) => n
+                .warnings
+                .push(Message::new("bad_date", Some("published"), m)),
+        },
+        _ => {
+            let v = if f.list {
+                Value::Array(fv.values.into_iter().map(Value::String).collect())
+            } else {
+                fv.values
+                    .into_iter()
+                    .next()
+                    .map(Value::String)
+                    .unwrap_or(Value::Null)
+            };
+            pf.fields.insert(f.name.clone(), v);
+        }
+    }
+}
+
+fn parse_published(fv: &FieldValue, f: &Field) -> Result<(String, PartialDate), String> {
+    let raw = &fv.values[0];
+    if let Some(d) = iso_prefix(raw) {
+        return Ok((raw.trim().to_string(), d));
+    }
+    for fmt in &f.date_formats {
+        if let Some(d) = fmt.parse_date(raw) {
+            if let Some(y) = d.year {
+                return Ok((iso(y, d.month, d.day), d));
+            }
+        }
+    }
+    Err(format!(
+        "published `{raw}` is not ISO 8601 nor in any of the field's date_formats"
+    ))
+}
+
+/// The `canonical_url` field, else `<link rel=canonical>`, else the URL.
+fn canonical_url(ix: &DocIndex<'_>, url: &Url, field: Option<String>, n: &mut Notes) -> String {
+    if let Some(c) = field {
+        return c;
+    }
+    let link = ix
+        .select_all(&CANONICAL)
+        .find_map(|l| l.value().attr("href"))
+        .and_then(|h| super::select::absolute_url(url, h));
+    match link {
+        Some(c) => {
+            n.provenance
+                .insert("canonical_url".into(), "link[rel=canonical]".into());
+            c
+        }
+        None => url.to_string(),
+    }
+}
+
+/// The body containers of the first selector that matches: its first
+/// match, or with `all_matches` every match not inside another one.
+fn body_containers<'a, 's>(
+    ix: &DocIndex<'a>,
+    root: ElementRef<'a>,
+    spec: &'s BodySpec,
+) -> Option<(&'s Sel, Vec<ElementRef<'a>>)> {
+    let sel = spec
+        .select
+        .iter()
+        .find(|s| ix.select(root, s).next().is_some())?;
+    let mut containers: Vec<ElementRef<'a>> = Vec::new();
+    for c in ix.select(root, sel) {
+        // a container inside one already taken is part of it
+        if containers
+            .iter()
+            .any(|p| c.ancestors().any(|a| a.id() == p.id()))
+        {
+            continue;
+        }
+        containers.push(c);
+        if !spec.all_matches {
+            break;
+        }
+    }
+    Some((sel, containers))
+}
+
+/// Flatten the body containers into blocks, then drop what the profile
+/// says is not the text (matching paragraphs, repeated teasers).
+fn body_blocks(
+    ix: &DocIndex<'_>,
+    root: ElementRef<'_>,
+    url: &Url,
+    t: &Template,
+    spec: &BodySpec,
+    trace: &mut Trace,
+    n: &mut Notes,
+) -> Result<Blocks, ExtractError> {
+    let mut out = Blocks::default();
+    let Some((sel, containers)) = body_containers(ix, root, spec) else {
+        let tried = spec
+            .select
+            .iter()
+            .map(|s| s.css.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if spec.required {
+            return Err(ExtractError::Required {
+                field: "body".into(),
+                template: t.name.clone(),
+                tried,
+            });
+        }
+        n.warnings.push(Message::new(
+            "empty_field",
+            Some("body"),
+            format!("no body container ({tried})"),
+        ));
+        return Ok(out);
+    };
+    n.provenance.insert("body".into(), sel.css.clone());
+    for container in containers {
+        let removed = removed_set(ix, container, &spec.remove);
+        let flat = body::flatten(container, &removed, url);
+        for w in flat.warnings {
+            n.warnings.push(Message::new("body", Some("body"), w));
+        }
+        let offset = out.images.len();
+        out.blocks.extend(flat.blocks.into_iter().map(|mut b| {
+            if let body::Kind::Image(i) = b.kind {
+                b.kind = body::Kind::Image(i + offset);
+            }
+            b
+        }));
+        out.images.extend(flat.images);
+    }
+    out.blocks
+        .retain(|b| !spec.drop_paragraphs.iter().any(|re| re.is_match(&b.text)));
+    if spec.drop_repeated_lead {
+        let strip = |s: &str| {
+            t.dateline
+                .as_ref()
+                .map(|d| dateline::prefix_len(d, s))
+                .unwrap_or(0)
+        };
+        let dropped = body::drop_repeated_lead(&mut out.blocks, &strip);
+        if dropped > 0 {
+            trace.log(|| {
+                format!("  body: dropped {dropped} leading block(s) repeating the text (teaser)")
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Find the dateline (at the start of the body, or where the profile
+/// says), and strip it from the body when it came from there.
+#[allow(clippy::too_many_arguments)] // the record's pieces it reads and changes
+fn find_dateline(
+    ix: &DocIndex<'_>,
+    root: ElementRef<'_>,
+    url: &Url,
+    spec: &DatelineSpec,
+    pf: &PageFields,
+    blocks: &mut Vec<body::Block>,
+    trace: &mut Trace,
+    n: &mut Notes,
+) -> Option<Dateline> {
+    let (text, from_body) = if spec.select.is_empty() {
+        (body::joined_text(blocks), true)
+    } else {
+        let f = Field {
+            name: "dateline".into(),
+            sources: spec.select.clone(),
+            remove: vec![],
+            steps: vec![],
+            required: false,
+            list: false,
+            date_formats: vec![],
+            ellipsis: false,
+        };
+        let found = eval_field(&f, ix, root, url, trace)
+            .values
+            .into_iter()
+            .next();
+        (found.unwrap_or_default(), false)
+    };
+    let Some(found) = dateline::find(spec, &text, pf.published_date, url) else {
+        trace.log(|| "  dateline: no pattern matched at the start".to_string());
+        return None;
+    };
+    trace.log(|| {
+        format!(
+            "  dateline: pattern {} matched `{}`",
+            found.pattern, found.dateline.raw
+        )
+    });
+    let place = if from_body { "body start" } else { "select" };
+    n.provenance.insert(
+        "dateline".into(),
+        format!("{place} pattern[{}]", found.pattern),
+    );
+    if let Some(w) = found.warning {
+        n.warnings
+            .push(Message::new("dateline_mismatch", Some("dateline"), w));
+    }
+    if from_body && spec.strip {
+        body::strip_prefix(blocks, found.len);
+    }
+    Some(found.dateline)
+}
+
+/// The body's three forms, and a warning when it is shorter than expected.
+fn finish_body(b: &Blocks, spec: &BodySpec, n: &mut Notes) -> Body {
+    let mut body = Body {
+        paragraphs: b
+            .blocks
+            .iter()
+            .filter(|b| !matches!(b.kind, body::Kind::Image(_)))
+            .map(|b| b.text.clone())
+            .collect(),
+        ..Body::default()
+    };
+    body.text = body.paragraphs.join("\n\n");
+    body.html = body::sanitize(&body::render_html(&b.blocks, &b.images));
+    if body.paragraphs.len() < spec.min_paragraphs {
+        n.warnings.push(Message::new(
+            "short_body",
+            Some("body"),
+            format!(
+                "body has {} paragraphs, the profile expects at least {}",
+                body.paragraphs.len(),
+                spec.min_paragraphs
+            ),
+        ));
+    }
+    body
+}
+
+/// The template's sidebar lists, in profile order.
+fn page_lists(
+    ix: &DocIndex<'_>,
+    root: ElementRef<'_>,
+    url: &Url,
+    t: &Template,
+    trace: &mut Trace,
+    n: &mut Notes,
+) -> IndexMap<String, Vec<Value>> {
+    let mut out = IndexMap::new();
+    for spec in &t.lists {
+        let list = lists::extract_list(spec, ix, root, url, trace);
+        if let Some(p) = list.provenance {
+            n.provenance.insert(format!("lists.{}", spec.name), p);
+        }
+        for note in list.notes {
+            n.notes
+                .push(Message::new("empty_list", Some(&spec.name), note));
+        }
+        for w in list.warnings {
+            n.warnings.push(Message::new("list", Some(&spec.name), w));
+        }
+        out.insert(spec.name.clone(), list.items);
+    }
+    out
+}
