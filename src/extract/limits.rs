@@ -492,6 +492,110 @@ pub fn bound_markup_with(
     scan(text, max_depth, max_elements, false)
 }
 
+/// The walk of [`scan`]: the open elements, the dropped start tags whose
+/// end tags must go too, the counts, and the output once anything is cut.
+struct Scanner<'t> {
+    text: &'t str,
+    max_depth: usize,
+    max_elements: usize,
+    drop_unread: bool,
+    stack: Vec<Cow<'t, str>>,
+    /// Start tags dropped, by name, whose end tags are still to be dropped.
+    dropped_open: HashMap<String, usize>,
+    report: Bounded,
+    elements: usize,
+    /// Formatting elements opened and not yet closed by their own end tag.
+    formatting: usize,
+    out: Option<String>,
+    /// Text from `copied` on has not been copied to `out` yet.
+    copied: usize,
+}
+
+/// What to do with a start tag.
+enum Open {
+    Keep,
+    Drop,
+    /// A raw-text element kept: continue after its end tag, here.
+    SkipTo(usize),
+}
+
+impl<'t> Scanner<'t> {
+    /// Leave out `text[from..to]`, with `space` in its place when set.
+    fn cut(&mut self, from: usize, to: usize, space: bool) {
+        let text = self.text;
+        let o = self
+            .out
+            .get_or_insert_with(|| String::with_capacity(text.len()));
+        o.push_str(&text[self.copied..from]);
+        if space {
+            o.push(' ');
+        }
+        self.copied = to;
+    }
+
+    /// An end tag: true when it is dropped (its start tag was).
+    fn closing(&mut self, tag: &Tag<'t>) -> bool {
+        // the innermost elements are the dropped ones: their end tags go first
+        if let Some(n) = self.dropped_open.get_mut(tag.name.as_ref()) {
+            *n -= 1;
+            if *n == 0 {
+                self.dropped_open.remove(tag.name.as_ref());
+            }
+            return true;
+        }
+        if self.formatting > 0 && is_formatting(&tag.name) {
+            self.formatting -= 1;
+        }
+        if let Some(pos) = closes_at(&self.stack, &tag.name) {
+            self.stack.truncate(pos);
+        }
+        false
+    }
+
+    /// A start tag of an element that has content.
+    fn opening(&mut self, tag: &Tag<'t>) -> Open {
+        if self.stack.last().is_some_and(|t| t == "p") && closes_p(&tag.name) {
+            self.stack.pop();
+        }
+        if let Some(pos) = implied_close(&self.stack, &tag.name) {
+            self.stack.truncate(pos);
+        }
+        let fmt = is_formatting(&tag.name);
+        let drop = if self.elements >= self.max_elements {
+            self.report.too_many += 1;
+            true
+        } else if self.stack.len() >= self.max_depth {
+            self.report.too_deep += 1;
+            true
+        } else if fmt && self.formatting >= MAX_OPEN_FORMATTING {
+            self.report.too_much_formatting += 1;
+            true
+        } else {
+            if fmt {
+                self.formatting += 1;
+            }
+            false
+        };
+        if drop {
+            *self.dropped_open.entry(tag.name.to_string()).or_default() += 1;
+            return Open::Drop;
+        }
+        self.elements += 1;
+        if is_raw_text(&tag.name) && !in_foreign_content(&self.stack) {
+            // its content is text: skip to its end tag, which closes it
+            let end = find_end_tag(self.text, tag.end, &tag.name);
+            if self.drop_unread && matches!(tag.name.as_ref(), "script" | "style") && end > tag.end
+            {
+                self.cut(tag.end, end, false);
+                self.report.unread_bytes += end - tag.end;
+            }
+            return Open::SkipTo(end);
+        }
+        self.stack.push(tag.name.clone());
+        Open::Keep
+    }
+}
+
 fn scan(
     text: &str,
     max_depth: usize,
@@ -499,16 +603,19 @@ fn scan(
     drop_unread: bool,
 ) -> (Cow<'_, str>, Bounded) {
     let b = text.as_bytes();
-    let mut stack: Vec<Cow<'_, str>> = Vec::new();
-    // Start tags dropped, by name, whose end tags are still to be dropped.
-    let mut dropped_open: HashMap<String, usize> = HashMap::new();
-    let mut report = Bounded::default();
-    let mut elements = 0usize;
-    // Formatting elements opened and not yet closed by their own end tag.
-    let mut formatting = 0usize;
-    let mut out: Option<String> = None;
-    // Text from `copied` on has not been copied to `out` yet.
-    let mut copied = 0usize;
+    let mut s = Scanner {
+        text,
+        max_depth,
+        max_elements,
+        drop_unread,
+        stack: Vec::new(),
+        dropped_open: HashMap::new(),
+        report: Bounded::default(),
+        elements: 0,
+        formatting: 0,
+        out: None,
+        copied: 0,
+    };
     let mut i = 0usize;
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let at = i + off;
@@ -527,76 +634,31 @@ fn scan(
             i = at + 1;
             continue;
         };
-        let mut drop = false;
-        if tag.closing {
-            // the innermost elements are the dropped ones: their end tags go first
-            if let Some(n) = dropped_open.get_mut(tag.name.as_ref()) {
-                *n -= 1;
-                if *n == 0 {
-                    dropped_open.remove(tag.name.as_ref());
-                }
-                drop = true;
-            } else {
-                if formatting > 0 && is_formatting(&tag.name) {
-                    formatting -= 1;
-                }
-                if let Some(pos) = closes_at(&stack, &tag.name) {
-                    stack.truncate(pos);
-                }
-            }
+        let drop = if tag.closing {
+            s.closing(&tag)
         } else if !is_void(&tag.name) && !tag.self_closing {
-            if stack.last().is_some_and(|t| t == "p") && closes_p(&tag.name) {
-                stack.pop();
-            }
-            if let Some(pos) = implied_close(&stack, &tag.name) {
-                stack.truncate(pos);
-            }
-            let fmt = is_formatting(&tag.name);
-            if elements >= max_elements {
-                report.too_many += 1;
-                drop = true;
-            } else if stack.len() >= max_depth {
-                report.too_deep += 1;
-                drop = true;
-            } else if fmt && formatting >= MAX_OPEN_FORMATTING {
-                report.too_much_formatting += 1;
-                drop = true;
-            } else if fmt {
-                formatting += 1;
-            }
-            if drop {
-                *dropped_open.entry(tag.name.to_string()).or_default() += 1;
-            } else if is_raw_text(&tag.name) && !in_foreign_content(&stack) {
-                // its content is text: skip to its end tag, which closes it
-                elements += 1;
-                let end = find_end_tag(text, tag.end, &tag.name);
-                if drop_unread && matches!(tag.name.as_ref(), "script" | "style") && end > tag.end {
-                    let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                    o.push_str(&text[copied..tag.end]);
-                    copied = end;
-                    report.unread_bytes += end - tag.end;
+            match s.opening(&tag) {
+                Open::Keep => false,
+                Open::Drop => true,
+                Open::SkipTo(end) => {
+                    i = end;
+                    continue;
                 }
-                i = end;
-                continue;
-            } else {
-                elements += 1;
-                stack.push(tag.name.clone());
             }
-        }
+        } else {
+            false
+        };
         if drop {
-            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            o.push_str(&text[copied..at]);
-            o.push(' ');
-            copied = tag.end;
+            s.cut(at, tag.end, true);
         }
         i = tag.end;
     }
-    match out {
+    match s.out {
         Some(mut o) => {
-            o.push_str(&text[copied..]);
-            (Cow::Owned(o), report)
+            o.push_str(&text[s.copied..]);
+            (Cow::Owned(o), s.report)
         }
-        None => (Cow::Borrowed(text), report),
+        None => (Cow::Borrowed(text), s.report),
     }
 }
 

@@ -123,105 +123,123 @@ enum Field {
     Lastmod,
 }
 
+/// Where the XML walk is: below the root, which entry and field.
+#[derive(Default)]
+struct Walk {
+    out: Sitemap,
+    root: Option<String>,
+    /// Path of local element names below the root.
+    stack: Vec<String>,
+    loc: Option<String>,
+    lastmod: Option<String>,
+    field: Option<Field>,
+    text: String,
+}
+
+fn is_root(name: &str) -> bool {
+    name == "urlset" || name == "sitemapindex"
+}
+
+impl Walk {
+    /// An element opens.
+    fn start(&mut self, name: String) -> Result<(), SitemapError> {
+        if self.root.is_none() {
+            if !is_root(&name) {
+                return Err(SitemapError::NotASitemap { root: name });
+            }
+            self.root = Some(name);
+            return Ok(());
+        }
+        if self.stack.len() == 1 && (name == "loc" || name == "lastmod") {
+            self.field = Some(match name.as_str() {
+                "loc" => Field::Loc,
+                _ => Field::Lastmod,
+            });
+            self.text.clear();
+        }
+        if self.stack.is_empty() {
+            self.loc = None;
+            self.lastmod = None;
+        }
+        self.stack.push(name);
+        Ok(())
+    }
+
+    /// An element closes; true when it was the root (the sitemap is done).
+    fn end(&mut self) -> bool {
+        if self.stack.len() == 2 {
+            if let Some(f) = self.field.take() {
+                let value = self.text.trim().to_string();
+                if !value.is_empty() {
+                    match f {
+                        Field::Loc => self.loc = Some(value),
+                        Field::Lastmod => self.lastmod = Some(value),
+                    }
+                }
+            }
+        }
+        if self.stack.len() == 1 {
+            let entry = self.stack.last().map(String::as_str).unwrap_or("");
+            if let Some(l) = self.loc.take() {
+                match (self.root.as_deref(), entry) {
+                    (Some("urlset"), "url") => self.out.urls.push((l, self.lastmod.take())),
+                    (Some("sitemapindex"), "sitemap") => self.out.sitemaps.push(l),
+                    _ => {}
+                }
+            }
+            self.lastmod = None;
+        }
+        // the root element closed: anything after it is ignored
+        self.stack.pop().is_none()
+    }
+}
+
 fn parse_xml(xml: &[u8]) -> Result<Sitemap, SitemapError> {
     let mut reader = Reader::from_reader(xml);
-    let mut out = Sitemap::default();
-    let mut root: Option<String> = None;
-    // Path of local element names below the root.
-    let mut stack: Vec<String> = Vec::new();
-    let mut loc: Option<String> = None;
-    let mut lastmod: Option<String> = None;
-    let mut field: Option<Field> = None;
-    let mut text = String::new();
+    let mut w = Walk::default();
     let xml_err = |reader: &Reader<&[u8]>, e: &dyn std::fmt::Display| SitemapError::Xml {
         position: reader.error_position(),
         message: e.to_string(),
     };
+    let local = |name: quick_xml::name::LocalName<'_>| {
+        String::from_utf8_lossy(name.as_ref()).to_ascii_lowercase()
+    };
     loop {
         let event = reader.read_event().map_err(|e| xml_err(&reader, &e))?;
         match event {
-            Event::Start(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).to_ascii_lowercase();
-                if root.is_none() {
-                    if name != "urlset" && name != "sitemapindex" {
-                        return Err(SitemapError::NotASitemap { root: name });
-                    }
-                    root = Some(name);
-                    continue;
-                }
-                if stack.len() == 1 && (name == "loc" || name == "lastmod") {
-                    field = Some(if name == "loc" {
-                        Field::Loc
-                    } else {
-                        Field::Lastmod
-                    });
-                    text.clear();
-                }
-                if stack.is_empty() {
-                    loc = None;
-                    lastmod = None;
-                }
-                stack.push(name);
-            }
-            Event::Empty(e) if root.is_none() => {
+            Event::Start(e) => w.start(local(e.local_name()))?,
+            Event::Empty(e) if w.root.is_none() => {
                 // `<urlset/>`: an empty sitemap.
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).to_ascii_lowercase();
-                if name != "urlset" && name != "sitemapindex" {
+                let name = local(e.local_name());
+                if !is_root(&name) {
                     return Err(SitemapError::NotASitemap { root: name });
                 }
-                return Ok(out);
+                return Ok(w.out);
             }
-            Event::End(_) => {
-                if stack.len() == 2 {
-                    if let Some(f) = field.take() {
-                        let value = text.trim().to_string();
-                        if !value.is_empty() {
-                            match f {
-                                Field::Loc => loc = Some(value),
-                                Field::Lastmod => lastmod = Some(value),
-                            }
-                        }
-                    }
-                }
-                if stack.len() == 1 {
-                    let entry = stack.last().map(String::as_str).unwrap_or("");
-                    if let Some(l) = loc.take() {
-                        match (root.as_deref(), entry) {
-                            (Some("urlset"), "url") => out.urls.push((l, lastmod.take())),
-                            (Some("sitemapindex"), "sitemap") => out.sitemaps.push(l),
-                            _ => {}
-                        }
-                    }
-                    lastmod = None;
-                }
-                if stack.pop().is_none() {
-                    // The root element closed: ignore anything after it.
-                    return Ok(out);
-                }
-            }
-            Event::Text(t) if field.is_some() => {
+            Event::End(_) if w.end() => return Ok(w.out),
+            Event::Text(t) if w.field.is_some() => {
                 let s = t.xml_content().map_err(|e| xml_err(&reader, &e))?;
-                text.push_str(&s);
+                w.text.push_str(&s);
             }
-            Event::CData(t) if field.is_some() => {
+            Event::CData(t) if w.field.is_some() => {
                 let s = t.xml_content().map_err(|e| xml_err(&reader, &e))?;
-                text.push_str(&s);
+                w.text.push_str(&s);
             }
-            Event::GeneralRef(r) if field.is_some() => {
+            Event::GeneralRef(r) if w.field.is_some() => {
                 if let Some(c) = r.resolve_char_ref().map_err(|e| xml_err(&reader, &e))? {
-                    text.push(c);
+                    w.text.push(c);
                 } else {
                     let name = r.decode().map_err(|e| xml_err(&reader, &e))?;
                     match quick_xml::escape::resolve_xml_entity(&name) {
-                        Some(v) => text.push_str(v),
+                        Some(v) => w.text.push_str(v),
                         None => return Err(xml_err(&reader, &format!("unknown entity &{name};"))),
                     }
                 }
             }
             Event::Eof => {
-                return match root {
+                return match w.root {
                     // A truncated sitemap still gives what it had.
-                    Some(_) => Ok(out),
+                    Some(_) => Ok(w.out),
                     None => Err(SitemapError::NotASitemap {
                         root: String::new(),
                     }),

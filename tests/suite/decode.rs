@@ -1,9 +1,9 @@
-//! Tests of `sitelift::decode` through its public API: every rule that can
-//! choose an encoding, the `<meta>` prescan, the two corrections of wrong
-//! declarations, mojibake repair and its false positives, and a no-panic
-//! sweep over pseudo-random bytes.
+//! Tests of `sitelift::decode` through its public API that are not single
+//! cases (those are data: `decode_cases`): labels, the `<meta>` prescan,
+//! mojibake repair and its false positives, and a no-panic sweep over
+//! pseudo-random bytes.
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1251, WINDOWS_1252};
+use encoding_rs::{Encoding, WINDOWS_1252};
 use sitelift::decode::{
     charset_from_content_type, decode, encoding_for_label, meta_charset, repair_mojibake,
     DecidedBy, DecodeOptions, Decoded,
@@ -20,82 +20,7 @@ const CP1252_TEXT: &str = "<p>“Iran Focus” – it’s</p>";
 // ---- rules --------------------------------------------------------------
 
 #[test]
-fn bom_utf8_wins_over_header_and_is_stripped() {
-    let d = dec(
-        b"\xef\xbb\xbfcaf\xc3\xa9",
-        Some("text/html; charset=windows-1252"),
-    );
-    assert_eq!((d.text.as_str(), d.decided_by), ("café", DecidedBy::Bom));
-    assert_eq!(d.encoding, UTF_8);
-    assert_eq!(d.declared.as_deref(), Some("windows-1252"));
-    assert!(d.warnings.iter().any(|w| w.contains("byte order mark")));
-}
-
-#[test]
-fn utf16_with_bom_both_byte_orders() {
-    let le: Vec<u8> = [0xFF, 0xFE]
-        .into_iter()
-        .chain("“hé”".encode_utf16().flat_map(u16::to_le_bytes))
-        .collect();
-    let be: Vec<u8> = [0xFE, 0xFF]
-        .into_iter()
-        .chain("“hé”".encode_utf16().flat_map(u16::to_be_bytes))
-        .collect();
-    let d = dec(&le, None);
-    assert_eq!(
-        (d.text.as_str(), d.encoding, d.decided_by),
-        ("“hé”", UTF_16LE, DecidedBy::Bom)
-    );
-    let d = dec(&be, None);
-    assert_eq!(
-        (d.text.as_str(), d.encoding, d.decided_by),
-        ("“hé”", UTF_16BE, DecidedBy::Bom)
-    );
-}
-
-#[test]
-fn override_wins_over_everything_and_strips_its_own_bom() {
-    let opts = DecodeOptions {
-        override_encoding: Some(WINDOWS_1251),
-        ..Default::default()
-    };
-    let d = decode(
-        b"\xcf\xf0\xe8<meta charset=utf-8>",
-        Some("text/html; charset=utf-8"),
-        &opts,
-    );
-    assert_eq!(
-        (d.encoding, d.decided_by),
-        (WINDOWS_1251, DecidedBy::Override)
-    );
-    assert!(d.text.starts_with("При"));
-    let opts = DecodeOptions {
-        override_encoding: Some(UTF_8),
-        ..Default::default()
-    };
-    let d = decode(b"\xef\xbb\xbfok", None, &opts);
-    assert_eq!((d.text.as_str(), d.decided_by), ("ok", DecidedBy::Override));
-}
-
-#[test]
-fn http_header_windows_1252_gives_curly_quotes() {
-    let d = dec(CP1252_PAGE, Some("text/html; charset=windows-1252"));
-    assert_eq!(
-        (d.text.as_str(), d.decided_by),
-        (CP1252_TEXT, DecidedBy::HttpHeader)
-    );
-    assert_eq!(
-        (d.encoding, d.replacements, d.mojibake_repairs),
-        (WINDOWS_1252, 0, 0)
-    );
-    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
-}
-
-#[test]
-fn iso_8859_1_label_means_windows_1252() {
-    let d = dec(CP1252_PAGE, Some("text/html; charset=ISO-8859-1"));
-    assert_eq!((d.text.as_str(), d.encoding), (CP1252_TEXT, WINDOWS_1252));
-    assert_eq!(d.declared.as_deref(), Some("ISO-8859-1"));
+fn labels_and_content_type_charsets() {
     assert_eq!(encoding_for_label(" latin1 "), Some(WINDOWS_1252));
     assert_eq!(
         encoding_for_label("iso-2022-kr"),
@@ -107,127 +32,6 @@ fn iso_8859_1_label_means_windows_1252() {
         Some(WINDOWS_1252)
     );
 }
-
-#[test]
-fn header_beats_meta() {
-    let page = b"<meta charset=utf-8><p>\x93x\x94";
-    let d = dec(page, Some("text/html; charset=windows-1252"));
-    assert_eq!(
-        (d.decided_by, d.encoding),
-        (DecidedBy::HttpHeader, WINDOWS_1252)
-    );
-    assert!(d.text.ends_with("“x”"));
-    let d = dec(page, Some("text/html"));
-    assert_eq!(
-        d.decided_by,
-        DecidedBy::DetectedOverDeclared,
-        "meta used when header has no charset"
-    );
-}
-
-#[test]
-fn meta_used_when_no_header_and_unknown_header_label_is_warned() {
-    let page = b"<html><head><meta charset=\"windows-1251\"></head>\xcf\xf0\xe8";
-    let d = dec(page, Some("text/html; charset=bogus-8"));
-    assert_eq!((d.decided_by, d.encoding), (DecidedBy::Meta, WINDOWS_1251));
-    assert_eq!(d.declared.as_deref(), Some("windows-1251"));
-    assert!(d.warnings.iter().any(|w| w.contains("bogus-8")));
-}
-
-#[test]
-fn detected_when_nothing_is_declared() {
-    let d = dec(CP1252_PAGE, None);
-    assert_eq!(
-        (d.decided_by, d.encoding, d.text.as_str()),
-        (DecidedBy::Detected, WINDOWS_1252, CP1252_TEXT)
-    );
-    assert_eq!(d.declared, None);
-    let d = dec("<p>“Iran” – café</p>".as_bytes(), None);
-    assert_eq!((d.decided_by, d.encoding), (DecidedBy::Detected, UTF_8));
-}
-
-#[test]
-fn header_utf16_without_nul_bytes_is_ignored() {
-    let d = dec(b"<p>plain</p>", Some("text/html; charset=utf-16"));
-    assert_eq!(
-        (d.text.as_str(), d.decided_by),
-        ("<p>plain</p>", DecidedBy::Detected)
-    );
-    assert!(d.warnings.iter().any(|w| w.contains("NUL")));
-}
-
-// ---- wrong declarations -------------------------------------------------
-
-#[test]
-fn single_byte_declared_but_valid_utf8_is_decoded_as_utf8() {
-    let page =
-        "<meta http-equiv=Content-Type content=\"text/html; charset=windows-1252\"><p>“x” – é</p>";
-    let d = dec(page.as_bytes(), None);
-    assert_eq!(
-        (d.decided_by, d.encoding, d.text.as_str()),
-        (DecidedBy::Utf8ValidOverDeclared, UTF_8, page)
-    );
-    assert_eq!(
-        d.warnings,
-        ["declared charset windows-1252 (meta) but the bytes are valid UTF-8; decoded as UTF-8"]
-    );
-    // Pure ASCII under a single-byte declaration is simply that declaration.
-    let d = dec(b"<p>ascii</p>", Some("text/html; charset=iso-8859-1"));
-    assert_eq!(d.decided_by, DecidedBy::HttpHeader);
-}
-
-#[test]
-fn utf8_declared_but_not_utf8_uses_detection() {
-    let d = dec(CP1252_PAGE, Some("text/html; charset=utf-8"));
-    assert_eq!(
-        (d.decided_by, d.encoding),
-        (DecidedBy::DetectedOverDeclared, WINDOWS_1252)
-    );
-    assert_eq!((d.text.as_str(), d.replacements), (CP1252_TEXT, 0));
-    assert!(
-        d.warnings[0].contains("utf-8 (HTTP header) but the bytes are not valid UTF-8"),
-        "{:?}",
-        d.warnings
-    );
-}
-
-#[test]
-fn mostly_utf8_with_one_bad_byte_stays_utf8_and_counts_it() {
-    let d = dec(
-        b"<meta charset=utf-8>\xe2\x80\x9cx\xe2\x80\x9d caf\xc3\xa9 \xff",
-        None,
-    );
-    assert_eq!(
-        (d.decided_by, d.encoding, d.replacements),
-        (DecidedBy::Meta, UTF_8, 1)
-    );
-    assert!(d.text.ends_with("“x” café \u{fffd}"));
-    assert!(d.warnings.iter().any(|w| w.contains("U+FFFD")));
-}
-
-#[test]
-fn invalid_bytes_are_counted_and_warned() {
-    let opts = DecodeOptions {
-        override_encoding: Some(UTF_8),
-        ..Default::default()
-    };
-    let d = decode(b"a\x80b\xc3", None, &opts);
-    assert_eq!((d.text.as_str(), d.replacements), ("a\u{fffd}b\u{fffd}", 2));
-    assert!(d.warnings.iter().any(|w| w.starts_with("2 malformed")));
-}
-
-#[test]
-fn empty_input() {
-    let d = dec(b"", Some("text/html; charset=utf-8"));
-    assert_eq!(
-        (d.text.as_str(), d.decided_by, d.replacements),
-        ("", DecidedBy::HttpHeader, 0)
-    );
-    let d = dec(b"", None);
-    assert_eq!((d.text.as_str(), d.decided_by), ("", DecidedBy::Detected));
-}
-
-// ---- meta prescan -------------------------------------------------------
 
 #[test]
 fn meta_prescan_variants() {

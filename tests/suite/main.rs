@@ -10,6 +10,7 @@ mod common;
 mod assemble_stream;
 mod crawl;
 mod decode;
+mod decode_cases;
 mod disk_full;
 mod extract_inputs;
 mod fetch;

@@ -10,7 +10,6 @@
 //! themselves (then `/reset` degrades to aborting the body after the headers).
 
 // Each test crate that includes this file uses only part of it.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -88,14 +87,6 @@ impl FaultLog {
         self.seen(path).len()
     }
 
-    /// Arrival instants of every request, whatever the path, sorted.
-    pub fn all_arrivals(&self) -> Vec<Instant> {
-        let map = self.inner.seen.lock().unwrap_or_else(|e| e.into_inner());
-        let mut all: Vec<Instant> = map.values().flatten().map(|s| s.at).collect();
-        all.sort();
-        all
-    }
-
     /// The most `/hold` requests that were in flight at once.
     pub fn max_in_flight(&self) -> usize {
         self.inner.max_in_flight.load(Ordering::SeqCst)
@@ -142,11 +133,6 @@ impl FaultServer {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
-}
-
-/// The fault routes with a fresh, private log.
-pub fn fault_routes() -> Router {
-    fault_routes_with(FaultLog::default())
 }
 
 /// The fault routes, recording into `log`.

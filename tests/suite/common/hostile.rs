@@ -2,9 +2,8 @@
 //! pages with hostile markup planted inside their body container (where the
 //! body walker, the table renderer and the sanitizer all see it), and an
 //! extraction that fails the test on a contained panic.
-#![allow(dead_code)] // each test crate uses a part of it
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use sitelift::extract::{extract_contained, Outcome, Page};
@@ -106,9 +105,4 @@ pub fn extract_all(label: &str, bytes: &[u8], url: &str) -> Vec<Outcome> {
         .iter()
         .map(|(n, p)| extract_ok(&format!("{label} [{n}]"), bytes, url, p))
         .collect()
-}
-
-/// A path for messages.
-pub fn show(p: &Path) -> String {
-    p.display().to_string()
 }

@@ -1,7 +1,6 @@
 //! The test site for crawler tests: the fixture folder served by
 //! `sitelift::serve` on 127.0.0.1, plus fault routes of a misbehaving
 //! legacy server. Shared by the crawl and kill-and-resume tests.
-#![allow(dead_code)] // each test crate uses a part of it
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,202 @@
+//! The ledger: every URL a crawl has seen, what happened to it and why.
+//!
+//! An embedded SQLite database (`ledger.sqlite` in the store directory) is
+//! what makes a crawl resumable after `kill -9` and a migration auditable:
+//! one row per canonical URL with its status, reason, attempts, depth, the
+//! page it was found on and where its bytes are in the WARC files, plus the
+//! aliases (redirects, canonical links, same legacy id) that point at it.
+//! Writes come in batches, one transaction each, so a crash never leaves a
+//! half-applied batch and thousands of discoveries cost one fsync.
+
+mod apply;
+mod query;
+#[cfg(test)]
+mod tests;
+mod types;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use types::{AliasHow, ApplyResult, Claimed, Row, Status, Update, WarcRef};
+
+/// File name of the ledger inside the store directory.
+pub const LEDGER_FILE: &str = "ledger.sqlite";
+/// Schema version stored in `PRAGMA user_version`.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE urls (
+    id           INTEGER PRIMARY KEY,
+    url          TEXT    NOT NULL UNIQUE,
+    status       TEXT    NOT NULL
+                 CHECK (status IN ('queued','in_flight','fetched','failed','skipped')),
+    reason       TEXT,
+    detail       TEXT,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    depth        INTEGER NOT NULL,
+    found_on     TEXT,
+    final_url    TEXT,
+    http_status  INTEGER,
+    content_type TEXT,
+    warc_file    TEXT,
+    warc_offset  INTEGER,
+    warc_length  INTEGER,
+    digest       TEXT,
+    discovered   INTEGER NOT NULL,
+    updated      INTEGER NOT NULL
+);
+CREATE INDEX urls_by_status ON urls (status, depth, discovered);
+CREATE TABLE aliases (
+    alias     TEXT    PRIMARY KEY,
+    canonical TEXT    NOT NULL,
+    how       TEXT    NOT NULL,
+    added     INTEGER NOT NULL
+);
+CREATE INDEX aliases_by_canonical ON aliases (canonical, added);
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+";
+
+pub(super) const ROW_COLUMNS: &str =
+    "id, url, status, reason, detail, attempts, depth, found_on, final_url, \
+     http_status, content_type, warc_file, warc_offset, warc_length, digest, discovered, updated";
+
+/// Errors of the ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The store directory could not be created.
+    #[error("create ledger directory {path}: {source}")]
+    Io {
+        /// The directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// An SQLite error, with what we were doing.
+    #[error("ledger {path}: {op}: {source}")]
+    Sqlite {
+        /// The ledger file.
+        path: PathBuf,
+        /// The operation ("open", "apply Fetched", "claim", ...).
+        op: &'static str,
+        /// The underlying error.
+        source: rusqlite::Error,
+    },
+    /// An update names a URL the ledger has never discovered; the whole
+    /// batch was rolled back.
+    #[error("{update} for unknown URL {url} (batch rolled back)")]
+    UnknownUrl {
+        /// The kind of update.
+        update: &'static str,
+        /// The URL.
+        url: String,
+    },
+    /// The file was written by a newer sitelift.
+    #[error("ledger {path} has schema version {found}; this build supports up to {supported}")]
+    UnsupportedSchema {
+        /// The ledger file.
+        path: PathBuf,
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// A status string that is not one of [`Status`].
+    #[error("unknown URL status {0:?}")]
+    UnknownStatus(String),
+    /// An alias kind that is not one of [`AliasHow`].
+    #[error("unknown alias kind {0:?}")]
+    UnknownAliasHow(String),
+}
+
+/// The crawl ledger (one SQLite connection).
+#[derive(Debug)]
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+    /// Last order number handed out (discovered / updated columns).
+    seq: i64,
+    requeued_on_open: usize,
+}
+
+impl Ledger {
+    /// Opens or creates `store_dir/ledger.sqlite` (WAL, synchronous=NORMAL)
+    /// and turns every `in_flight` URL back into `queued`, as after a crash;
+    /// [`Ledger::requeued_on_open`] tells how many.
+    pub fn open(store_dir: &Path) -> Result<Ledger, LedgerError> {
+        std::fs::create_dir_all(store_dir).map_err(|source| LedgerError::Io {
+            path: store_dir.to_path_buf(),
+            source,
+        })?;
+        let path = store_dir.join(LEDGER_FILE);
+        let err = |op| {
+            let path = path.clone();
+            move |source| LedgerError::Sqlite { path, op, source }
+        };
+        let mut conn = Connection::open(&path).map_err(err("open"))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(err("busy_timeout"))?;
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+            .map_err(err("journal_mode"))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err("synchronous"))?;
+        conn.set_prepared_statement_cache_capacity(32);
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err("user_version"))?;
+        if version > SCHEMA_VERSION {
+            return Err(LedgerError::UnsupportedSchema {
+                path,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version == 0 {
+            let tx = conn.transaction().map_err(err("create schema"))?;
+            tx.execute_batch(SCHEMA).map_err(err("create schema"))?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(err("create schema"))?;
+            tx.commit().map_err(err("create schema"))?;
+        }
+        let mut seq: i64 = conn
+            .query_row("SELECT COALESCE(MAX(updated), 0) FROM urls", [], |r| {
+                r.get(0)
+            })
+            .map_err(err("read order"))?;
+        seq += 1;
+        let requeued_on_open = conn
+            .execute(
+                "UPDATE urls SET status = 'queued', updated = ?1 WHERE status = 'in_flight'",
+                [seq],
+            )
+            .map_err(err("requeue in_flight"))?;
+        Ok(Ledger {
+            conn,
+            path,
+            seq,
+            requeued_on_open,
+        })
+    }
+
+    /// How many `in_flight` URLs [`Ledger::open`] turned back into `queued`.
+    pub fn requeued_on_open(&self) -> usize {
+        self.requeued_on_open
+    }
+
+    /// The ledger file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, op: &'static str) -> impl FnOnce(rusqlite::Error) -> LedgerError + '_ {
+        move |source| LedgerError::Sqlite {
+            path: self.path.clone(),
+            op,
+            source,
+        }
+    }
+}
