@@ -13,6 +13,7 @@ use crate::crawl::{crawl, CrawlOptions, CrawlSummary};
 use crate::frontier::ledger::Status;
 use crate::profile::crawl::CrawlConfig;
 use crate::profile::Profile;
+use crate::store::StoreLock;
 
 /// Flags shared by `crawl` and `run`.
 #[derive(Debug, Clone, clap::Args)]
@@ -208,7 +209,8 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         progress: super::crawl_progress(),
         profile_fingerprint: String::new(),
     };
-    let summary = crawl(profile, cfg, opts)?;
+    let lock = StoreLock::acquire(&a.flags.store, "crawl")?;
+    let summary = crawl(profile, cfg, opts, &lock)?;
     print_summary(&summary);
     Ok(exit_code(&summary))
 }

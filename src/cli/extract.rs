@@ -11,6 +11,7 @@ use url::Url;
 
 use crate::assemble::offline::{from_pages, from_saved, from_warcs, SavedBase, Watch};
 use crate::assemble::Assembled;
+use crate::frontier::ledger::Status;
 use crate::output::writer::Outputs;
 use crate::profile::Profile;
 use crate::sources::{saved, store};
@@ -104,14 +105,48 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
         return Ok(1);
     }
     outputs.merged(out.merged);
+    let unfinished = match &a.store {
+        Some(store) => unfinished_crawl(store)?,
+        None => None,
+    };
+    if let Some(u) = &unfinished {
+        outputs.outcome(&format!("incomplete: {u}"));
+    }
     outputs.finish().context("finishing the output")?;
     eprintln!(
         "sitelift: {} pages: {} records ({} merged by legacy id), {} not emitted (listings), {} unmatched, {} failed",
         out.pages, out.records, out.merged, out.not_emitted, out.unmatched, out.failed
     );
+    if let Some(u) = &unfinished {
+        eprintln!("sitelift: the crawl is incomplete: {u}; the records are those of the pages fetched so far");
+    }
     Ok(u8::from(
-        out.unmatched + out.failed > 0 || !problems.is_empty(),
+        out.unmatched + out.failed > 0 || !problems.is_empty() || unfinished.is_some(),
     ))
+}
+
+/// What is left of a store's crawl, when it is not finished: the URLs still
+/// queued or in flight, and who is crawling now, if anyone.
+fn unfinished_crawl(store: &std::path::Path) -> anyhow::Result<Option<String>> {
+    let ledger = crate::frontier::ledger::Ledger::open_read_only(store)?;
+    let (mut queued, mut in_flight) = (0, 0);
+    for (st, _, n) in ledger.counts()? {
+        match st {
+            Status::Queued => queued += n,
+            Status::InFlight => in_flight += n,
+            _ => {}
+        }
+    }
+    let going = crate::store::writer_at_work(store);
+    if queued + in_flight == 0 && going.is_none() {
+        return Ok(None);
+    }
+    let mut what = format!("{queued} URLs still queued, {in_flight} in flight");
+    match going {
+        Some(holder) => what.push_str(&format!(" (a crawl is still going: {holder})")),
+        None => what.push_str(" (run the crawl again to finish it)"),
+    }
+    Ok(Some(what))
 }
 
 /// Extract saved pages, in the order of their sorted paths.

@@ -9,6 +9,7 @@ use anyhow::Context;
 use crate::assemble::offline::from_pages;
 use crate::crawl::{crawl, spool, CrawlOptions, SPOOL};
 use crate::sources::store;
+use crate::store::StoreLock;
 
 /// Arguments of `sitelift run`.
 #[derive(Debug, clap::Args)]
@@ -31,6 +32,9 @@ pub fn fingerprint(path: &std::path::Path) -> String {
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
     let (profile, cfg, _served) = super::crawl::prepare(&a.flags)?;
+    // held until the records are written: no other process changes the
+    // store between the crawl and the assembly that reads it
+    let lock = StoreLock::acquire(&a.flags.store, "run")?;
     let fp = fingerprint(&a.flags.profile);
     let opts = CrawlOptions {
         store: a.flags.store.clone(),
@@ -42,7 +46,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     };
     let mut outputs =
         crate::output::writer::Outputs::open(&profile, a.output.layout, Some(&a.out))?;
-    let summary = match crawl(profile.clone(), cfg, opts) {
+    let summary = match crawl(profile.clone(), cfg, opts, &lock) {
         Ok(s) => s,
         Err(e) => {
             let _ = outputs.ledger(&a.flags.store);

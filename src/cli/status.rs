@@ -1,5 +1,6 @@
 //! `sitelift status STORE`: what the ledger knows: counts by status and
-//! reason, and every failed URL with its reason.
+//! reason, and every failed URL with its reason. It only reads, so it works
+//! while a crawl writes the store (and says that the crawl is going).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,8 +25,14 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             a.store.display()
         );
     }
-    let ledger = Ledger::open(&a.store)?;
+    let ledger = Ledger::open_read_only(&a.store)?;
     writeln!(out, "store: {}", a.store.display())?;
+    if let Some(holder) = crate::store::writer_at_work(&a.store) {
+        writeln!(
+            out,
+            "  a crawl is still going ({holder}): these counts are as of now"
+        )?;
+    }
     let mut total = 0;
     for (st, reason, n) in ledger.counts()? {
         total += n;

@@ -32,7 +32,7 @@ use crate::frontier::sitemap::parse_sitemap;
 use crate::profile::crawl::CrawlConfig;
 use crate::profile::Profile;
 use crate::record::Outcome;
-use crate::store::PreparedExchange;
+use crate::store::{PreparedExchange, StoreLock};
 use fetching::{fetch_one, handle_fetch, Fetched};
 use parsing::{handle_done, recover, spawn_job};
 pub use spool::SPOOL;
@@ -68,6 +68,9 @@ pub enum CrawlError {
         /// The store folder.
         store: PathBuf,
     },
+    /// The store to crawl is not the one whose lock the caller holds.
+    #[error("the store {} is not locked by this process (a bug: please report it)", .0.display())]
+    NotLocked(PathBuf),
     /// The profile has no `[crawl]` section.
     #[error("profile {0} has no [crawl] section: add start_urls and scope (see README, Crawl configuration)")]
     NoCrawlConfig(String),
@@ -186,11 +189,17 @@ fn to_ref(l: &crate::store::WarcLocation) -> WarcRef {
 }
 
 /// Crawl a site into a store (blocking; runs its own async runtime).
+/// The caller holds the store (`lock`, see [`StoreLock`]) for as long as
+/// the crawl runs, and longer when it reads what the crawl wrote (`run`).
 pub fn crawl(
     profile: Arc<Profile>,
     cfg: CrawlConfig,
     opts: CrawlOptions,
+    lock: &StoreLock,
 ) -> Result<CrawlSummary, CrawlError> {
+    if lock.store() != opts.store {
+        return Err(CrawlError::NotLocked(opts.store));
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

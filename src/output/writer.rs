@@ -298,6 +298,12 @@ impl<'p> Outputs<'p> {
         self.listings.push((url.to_string(), template.to_string()));
     }
 
+    /// Say how the run ended when it is neither complete nor stopped
+    /// (`incomplete: …`); written to the report.
+    pub fn outcome(&mut self, outcome: &str) {
+        self.report.outcome(outcome);
+    }
+
     /// Pages merged into another record by legacy id.
     pub fn merged(&mut self, n: usize) {
         self.report.merged(n as u64);
@@ -309,7 +315,7 @@ impl<'p> Outputs<'p> {
         let err = |e: crate::frontier::ledger::LedgerError| {
             OutputError::Ledger(store.to_path_buf(), e.to_string())
         };
-        let ledger = crate::frontier::ledger::Ledger::open(store).map_err(err)?;
+        let ledger = crate::frontier::ledger::Ledger::open_read_only(store).map_err(err)?;
         let counts = ledger.counts().map_err(err)?;
         self.report.pages(
             counts

@@ -25,7 +25,7 @@ pub fn pages(store: &Path) -> Result<Vec<StoredPage>, StoreSourceError> {
     if !store.join("ledger.sqlite").exists() {
         return Err(StoreSourceError::NotAStore(store.to_path_buf()));
     }
-    let ledger = Ledger::open(store)?;
+    let ledger = Ledger::open_read_only(store)?;
     let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
     for (alias, canonical, _) in ledger.all_aliases()? {
         aliases.entry(canonical).or_default().push(alias);

@@ -8,6 +8,7 @@
 //! other tools and with damaged input without panicking.
 
 mod http;
+pub mod lock;
 mod member;
 mod reader;
 mod warc;
@@ -18,6 +19,7 @@ mod tests;
 use std::path::PathBuf;
 
 pub use http::HttpResponse;
+pub use lock::{writer_at_work, LockError, StoreLock};
 pub use member::{inflate_member, Chunk, ChunkReader};
 pub use reader::{read_at, WarcReader, WarcRecord};
 pub use warc::{prepare_exchange, Exchange, PreparedExchange, WarcLocation, WarcWriter};

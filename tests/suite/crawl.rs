@@ -65,6 +65,7 @@ fn crawl_accounts_for_every_url_and_emits_each_article_once() {
         .iter()
         .map(|(u, _, _)| url::Url::parse(u).unwrap())
         .collect();
+    let lock = sitelift::store::StoreLock::acquire(store.path(), "test").unwrap();
     let opts = CrawlOptions {
         store: store.path().to_path_buf(),
         seeds,
@@ -73,7 +74,7 @@ fn crawl_accounts_for_every_url_and_emits_each_article_once() {
         progress: None,
         profile_fingerprint: "test".into(),
     };
-    let summary = crawl(profile.clone(), cfg, opts).unwrap();
+    let summary = crawl(profile.clone(), cfg, opts, &lock).unwrap();
     assert!(!summary.interrupted);
 
     // Every URL is accounted for: nothing left queued or in flight.
@@ -214,6 +215,7 @@ fn robots_crawl_delay_wins_over_the_profile_delay() {
     cfg.scope.max_pages = Some(4);
     cfg.sitemaps.clear();
     let store = tempfile::tempdir().unwrap();
+    let lock = sitelift::store::StoreLock::acquire(store.path(), "test").unwrap();
     let opts = CrawlOptions {
         store: store.path().to_path_buf(),
         seeds: vec![],
@@ -222,7 +224,7 @@ fn robots_crawl_delay_wins_over_the_profile_delay() {
         progress: None,
         profile_fingerprint: String::new(),
     };
-    crawl(profile, cfg, opts).unwrap();
+    crawl(profile, cfg, opts, &lock).unwrap();
     let log = server.request_log();
     let after_robots: Vec<_> = log.iter().skip_while(|(p, _)| p != "/robots.txt").collect();
     assert!(after_robots.len() >= 4, "{after_robots:?}");
@@ -310,6 +312,7 @@ fn resume_applies_a_redirect_the_ledger_never_heard_of() {
     )
     .unwrap();
 
+    let lock = sitelift::store::StoreLock::acquire(store.path(), "test").unwrap();
     let opts = CrawlOptions {
         store: store.path().to_path_buf(),
         seeds: vec![],
@@ -318,7 +321,7 @@ fn resume_applies_a_redirect_the_ledger_never_heard_of() {
         progress: None,
         profile_fingerprint: String::new(),
     };
-    crawl(profile.clone(), cfg, opts).unwrap();
+    crawl(profile.clone(), cfg, opts, &lock).unwrap();
     let asked: Vec<String> = server
         .request_log()
         .into_iter()

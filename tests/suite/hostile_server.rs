@@ -324,6 +324,7 @@ fn every_hostile_case_ends_with_a_reason_and_the_crawl_goes_on() {
     cfg.fetch.concurrency = 8;
     cfg.fetch.max_connections_per_host = 8;
     let store = tempfile::tempdir().expect("temp dir");
+    let lock = sitelift::store::StoreLock::acquire(store.path(), "test").unwrap();
     let opts = CrawlOptions {
         store: store.path().to_path_buf(),
         seeds: vec![],
@@ -335,7 +336,7 @@ fn every_hostile_case_ends_with_a_reason_and_the_crawl_goes_on() {
     let profile = Arc::new(profile);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(crawl(profile, cfg, opts).map_err(|e| e.to_string()));
+        let _ = tx.send(crawl(profile, cfg, opts, &lock).map_err(|e| e.to_string()));
     });
     // a bound, not a measurement: a hang fails the test instead of stalling CI
     let summary = rx

@@ -27,5 +27,6 @@ mod profile_errors;
 mod realworld;
 mod resume;
 mod serve;
+mod store_lock;
 mod unread;
 mod warc_interop;

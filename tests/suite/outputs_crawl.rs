@@ -43,6 +43,7 @@ fn store() -> &'static Path {
             cfg.fetch.max_attempts = 2;
             cfg.fetch.backoff_base = Duration::from_millis(20);
             let dir = tempfile::tempdir().unwrap();
+            let lock = sitelift::store::StoreLock::acquire(dir.path(), "test").unwrap();
             let opts = CrawlOptions {
                 store: dir.path().to_path_buf(),
                 seeds: vec![],
@@ -51,7 +52,7 @@ fn store() -> &'static Path {
                 progress: None,
                 profile_fingerprint: "test".into(),
             };
-            let summary = crawl(Arc::new(profile), cfg, opts).unwrap();
+            let summary = crawl(Arc::new(profile), cfg, opts, &lock).unwrap();
             assert!(!summary.interrupted);
             rt.block_on(server.shutdown());
             dir

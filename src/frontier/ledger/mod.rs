@@ -182,6 +182,39 @@ impl Ledger {
         })
     }
 
+    /// Opens `store_dir/ledger.sqlite` to read only: nothing in the file
+    /// changes (in-flight URLs stay in flight), so a reader (`status`,
+    /// `extract --store`) may look at a store while a crawl writes it.
+    pub fn open_read_only(store_dir: &Path) -> Result<Ledger, LedgerError> {
+        let path = store_dir.join(LEDGER_FILE);
+        let err = |op| {
+            let path = path.clone();
+            move |source| LedgerError::Sqlite { path, op, source }
+        };
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(err("open"))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(err("busy_timeout"))?;
+        conn.set_prepared_statement_cache_capacity(32);
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err("user_version"))?;
+        if version > SCHEMA_VERSION {
+            return Err(LedgerError::UnsupportedSchema {
+                path,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(Ledger {
+            conn,
+            path,
+            seq: 0,
+            requeued_on_open: 0,
+        })
+    }
+
     /// How many `in_flight` URLs [`Ledger::open`] turned back into `queued`.
     pub fn requeued_on_open(&self) -> usize {
         self.requeued_on_open
