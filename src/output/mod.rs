@@ -1,10 +1,10 @@
 //! What sitelift writes: records, error entries, and the output files.
 pub mod diff;
+pub mod files;
 pub mod paths;
 
 pub mod redirects;
 pub mod report;
 pub mod schema;
 mod scratch;
-pub mod sink;
 pub mod writer;

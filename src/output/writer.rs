@@ -1,15 +1,17 @@
 //! Writing a migration's outputs: the records (JSON Lines, or one JSON file
 //! per record under its new path with `--layout dir`), the redirect map,
 //! and the run report. Every file is written to a temporary name and renamed
-//! into place; the record folder of `--layout dir` is staged in a hidden
-//! folder and swapped in at the end, so an interrupted run never leaves a
-//! half-written record or a half-updated folder. Lines are taken in the
-//! order given (callers give a stable order), never reordered by timing.
+//! into place, or written through when it is a FIFO or device
+//! ([`super::files`]); the record folder of `--layout dir` is staged in a
+//! hidden folder and swapped in at the end, so an interrupted run never
+//! leaves a half-written record or a half-updated folder, and a folder
+//! sitelift did not write is refused. Lines are taken in the order given
+//! (callers give a stable order), never reordered by timing.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 
+use super::files::{io, kind_of, place, prepare_dir, write_atomic, write_atomic_with, Kind, Place};
 use super::paths::{
     listing_folder, listing_path, section_path, url_folder, wanted_path, PathAssigner,
 };
@@ -33,13 +35,31 @@ pub enum Layout {
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file or folder could not be written.
-    #[error("cannot write {path} (is the disk full or the folder read-only?)")]
+    #[error("cannot write {}{}", path.display(), hint(source))]
     Io {
         /// The file.
         path: PathBuf,
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Something that is not sitelift's stands where the output goes.
+    #[error("{} is {what}, where sitelift writes {wanted}: move it or choose another --out (nothing was written)", path.display())]
+    InTheWay {
+        /// The path.
+        path: PathBuf,
+        /// What is there (`a folder`, `a FIFO`).
+        what: String,
+        /// What sitelift writes there (`a file`).
+        wanted: String,
+    },
+    /// A `--layout dir` folder that holds files sitelift did not write.
+    #[error(
+        "{} holds files sitelift did not write (it has no {} marker of an earlier output): \
+         give a new or empty folder (nothing was written)",
+        .0.display(),
+        super::files::MARKER
+    )]
+    NotOurs(PathBuf),
     /// `--layout dir` without `--out`.
     #[error("--layout dir needs --out FOLDER")]
     DirNeedsOut,
@@ -55,45 +75,37 @@ pub enum OutputError {
     Scratch(String),
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
-        path: path.to_path_buf(),
-        source,
+/// What an I/O error suggests, for the message.
+fn hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => " (is the disk full?)",
+        ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied => {
+            " (is the folder read-only?)"
+        }
+        _ => "",
     }
 }
 
-/// Write `bytes` to `path` atomically: a temporary file beside it, synced,
-/// then renamed into place.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    write_atomic_with(path, |w| w.write_all(bytes))
-}
+/// The side files, by name.
+const SIDE_FILES: [&str; 3] = ["report.json", "redirects.csv", "redirects.map"];
 
-/// [`write_atomic`], with the bytes written by `fill` through a buffer, so
-/// a large file (the redirect map) is never held in memory whole.
-pub fn write_atomic_with(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), OutputError> {
-    let name = path
+/// The side files of the JSON Lines output `p`: `NAME.report.json` beside it.
+fn side_of(p: &Path) -> Side {
+    let name = p
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "out".into());
-    let tmp = path.with_file_name(format!(".{name}.partial"));
-    let written = File::create(&tmp)
-        .and_then(|f| {
-            let mut w = BufWriter::new(f);
-            fill(&mut w)?;
-            w.into_inner()
-                .map_err(std::io::IntoInnerError::into_error)?
-                .sync_all()
-        })
-        .map_err(io(&tmp))
-        .and_then(|_| std::fs::rename(&tmp, path).map_err(io(path)));
-    if written.is_err() {
-        // a full disk must not keep a half-written file either
-        let _ = std::fs::remove_file(&tmp);
+        .unwrap_or_else(|| "records.jsonl".into());
+    let stem = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
+    let dir = p
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    Side {
+        dir,
+        prefix: format!("{stem}."),
     }
-    written
 }
 
 /// Where the side files (report, redirects) go.
@@ -112,7 +124,8 @@ impl Side {
 enum Records {
     Lines {
         w: BufWriter<Box<dyn Write>>,
-        target: Option<(PathBuf, PathBuf)>,
+        /// None: standard output.
+        target: Option<Place>,
     },
     Dir {
         stage: PathBuf,
@@ -161,35 +174,36 @@ impl<'p> Outputs<'p> {
                 None,
             ),
             (Layout::Jsonl, Some(p)) => {
-                let name = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_else(|| "records.jsonl".into());
-                let tmp = p.with_file_name(format!(".{name}.partial"));
+                if kind_of(p).map_err(io(p))? == Kind::Dir {
+                    return Err(OutputError::InTheWay {
+                        path: p.to_path_buf(),
+                        what: "a folder".into(),
+                        wanted: "the records file (--layout jsonl; --layout dir writes a folder)"
+                            .into(),
+                    });
+                }
                 if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent).map_err(io(parent))?;
                 }
-                let f = File::create(&tmp).map_err(io(&tmp))?;
-                let stem = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
-                let dir = p
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| PathBuf::from("."));
+                let place = place(p)?;
+                // beside a FIFO or device (`--out /dev/null`) no side files are
+                // written: they would be new files in a folder such as /dev
+                let side = match place.is_through() {
+                    true => None,
+                    false => Some(side_of(p)),
+                };
+                let f = place.open()?;
                 (
                     Records::Lines {
                         w: BufWriter::new(Box::new(f)),
-                        target: Some((tmp, p.to_path_buf())),
+                        target: Some(place),
                     },
-                    Some(Side {
-                        dir,
-                        prefix: format!("{stem}."),
-                    }),
+                    side,
                 )
             }
             (Layout::Dir, None) => return Err(OutputError::DirNeedsOut),
             (Layout::Dir, Some(d)) => {
-                std::fs::create_dir_all(d).map_err(io(d))?;
+                prepare_dir(d)?;
                 let stage = d.join(".records.partial");
                 if stage.exists() {
                     std::fs::remove_dir_all(&stage).map_err(io(&stage))?;
@@ -208,6 +222,12 @@ impl<'p> Outputs<'p> {
                 )
             }
         };
+        if let Some(side) = &side {
+            for name in SIDE_FILES {
+                // refused now, not after the work: a folder where a side file goes
+                place(&side.path(name))?;
+            }
+        }
         Ok(Outputs {
             profile,
             records,
@@ -278,7 +298,7 @@ impl<'p> Outputs<'p> {
             Records::Lines { w, target } => {
                 let place = target
                     .as_ref()
-                    .map(|t| t.0.clone())
+                    .map(|t| t.written().to_path_buf())
                     .unwrap_or_else(|| PathBuf::from("standard output"));
                 w.write_all(line.as_bytes())
                     .and_then(|_| w.write_all(b"\n"))
@@ -385,6 +405,12 @@ impl<'p> Outputs<'p> {
     /// Finish: move the records into place, write the redirect map and the
     /// report, and print the summary on stderr.
     pub fn finish(mut self) -> Result<Finished, OutputError> {
+        let through = match &self.records {
+            Records::Lines {
+                target: Some(t), ..
+            } if t.is_through() => Some(t.written().to_path_buf()),
+            _ => None,
+        };
         let report = self.build_report(None);
         if let Some(e) = self.paths.failure().or(self.redirects.failure()) {
             let e = OutputError::Scratch(e.to_string());
@@ -399,18 +425,18 @@ impl<'p> Outputs<'p> {
             },
         ) {
             Records::Lines { mut w, target } => {
-                let place = target.as_ref().map(|t| t.0.clone()).unwrap_or_default();
+                let place = target
+                    .as_ref()
+                    .map(|t| t.written().to_path_buf())
+                    .unwrap_or_else(|| PathBuf::from("standard output"));
                 let flushed = w.flush();
                 drop(w);
                 let done = flushed.map_err(io(&place)).and_then(|_| match &target {
-                    Some((tmp, dst)) => File::open(tmp)
-                        .and_then(|f| f.sync_all())
-                        .map_err(io(tmp))
-                        .and_then(|_| std::fs::rename(tmp, dst).map_err(io(dst))),
+                    Some(t) => t.commit(),
                     None => Ok(()),
                 });
-                if let (Err(_), Some((tmp, _))) = (&done, &target) {
-                    let _ = std::fs::remove_file(tmp);
+                if let (Err(_), Some(t)) = (&done, &target) {
+                    t.discard();
                 }
                 done?;
             }
@@ -440,6 +466,13 @@ impl<'p> Outputs<'p> {
         }
         self.write_side(&report)?;
         eprint!("{}", report.summary());
+        if let Some(p) = through {
+            eprintln!(
+                "sitelift: {} is not a regular file: the records were written through it, \
+                 and no report or redirect map beside it",
+                p.display()
+            );
+        }
         Ok(Finished {
             redirects: self
                 .redirects
@@ -455,11 +488,8 @@ impl<'p> Outputs<'p> {
         let report = self.build_report(Some(outcome));
         match &self.records {
             Records::Lines {
-                target: Some((tmp, _)),
-                ..
-            } => {
-                let _ = std::fs::remove_file(tmp);
-            }
+                target: Some(t), ..
+            } => t.discard(),
             Records::Dir { stage, .. } => {
                 let _ = std::fs::remove_dir_all(stage);
             }

@@ -22,6 +22,7 @@ mod hostile_xss;
 mod outputs_crawl;
 mod outputs_layout;
 mod outputs_profile;
+mod outputs_safety;
 mod outputs_schema;
 mod profile_errors;
 mod realworld;

@@ -18,7 +18,7 @@ fn committed_schema_matches_the_record_types() {
     let generated = record_schema_text();
     if std::env::var_os("SITELIFT_BLESS_SCHEMA").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        sitelift::output::writer::write_atomic(&path, generated.as_bytes()).unwrap();
+        sitelift::output::files::write_atomic(&path, generated.as_bytes()).unwrap();
     }
     let committed = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (run with SITELIFT_BLESS_SCHEMA=1)", path.display()));
