@@ -12,7 +12,7 @@ use std::io::{BufWriter, Write};
 
 use super::spool::{Spooled, TempSpool};
 use super::{sort_key, Assembled};
-use crate::record::{ErrorEntry, Line, Outcome};
+use crate::record::{ErrorEntry, Line, Outcome, PageError};
 
 /// What one page contributes to the output, worked out on the thread that
 /// extracted it (so the thread that assembles only appends bytes).
@@ -53,20 +53,32 @@ pub struct PageRef<'a> {
 }
 
 impl Contribution {
-    /// Classify the extraction outcome of a page; `template_rank` is each
-    /// template's position in the profile.
+    /// Classify the extraction outcome of a stored page; `template_rank` is
+    /// each template's position in the profile.
     pub fn new(
         page: &PageRef<'_>,
         outcome: Outcome,
         template_rank: &HashMap<&str, usize>,
     ) -> std::io::Result<Contribution> {
+        let url = page.fetched_url;
+        Contribution::shaped(page, outcome, template_rank, |e| {
+            ErrorEntry::stored(e.as_ref(), url)
+        })
+    }
+
+    /// [`Contribution::new`], with the error entry of a page that gave no
+    /// record made by `entry` (from its failure; None: unmatched).
+    pub fn shaped(
+        page: &PageRef<'_>,
+        outcome: Outcome,
+        template_rank: &HashMap<&str, usize>,
+        entry: impl FnOnce(Option<PageError>) -> ErrorEntry,
+    ) -> std::io::Result<Contribution> {
         let what = match outcome {
             Outcome::NotEmitted { template } => Contributes::Listing { template },
-            Outcome::Unmatched => Contributes::Error {
-                entry: ErrorEntry::stored(None, page.fetched_url),
-            },
+            Outcome::Unmatched => Contributes::Error { entry: entry(None) },
             Outcome::Failed(e) => Contributes::Error {
-                entry: ErrorEntry::stored(Some(&e), page.fetched_url),
+                entry: entry(Some(e)),
             },
             Outcome::Record(r) => {
                 let key = match r.legacy_id.as_deref() {
@@ -100,6 +112,17 @@ impl Contribution {
             fetched_url: page.fetched_url.to_string(),
             what,
         })
+    }
+
+    /// A page that could not even be read: its error entry.
+    pub fn unreadable(page: &PageRef<'_>, entry: ErrorEntry) -> Contribution {
+        Contribution {
+            order: page.order,
+            seq: page.seq,
+            key_url: page.key_url.to_string(),
+            fetched_url: page.fetched_url.to_string(),
+            what: Contributes::Error { entry },
+        }
     }
 }
 

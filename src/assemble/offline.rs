@@ -299,40 +299,55 @@ pub struct SavedBase<'a> {
     pub base_url: Option<&'a Url>,
 }
 
-/// The line of one saved page (and what it counts as).
-fn saved_line(path: &Path, base: &SavedBase<'_>, profile: &Profile) -> Line {
+/// What one saved page contributes: its record, listing or error entry
+/// (entries of saved pages name the file).
+fn saved_contribution(
+    order: u64,
+    path: &Path,
+    base: &SavedBase<'_>,
+    profile: &Profile,
+    ranks: &HashMap<&str, usize>,
+) -> std::io::Result<Contribution> {
     let shown = path.display().to_string();
     let saved = match saved::load(path, base.root, base.base_url) {
         Ok(s) => s,
-        Err(e) => return Line::Error(ErrorEntry::saved("read", e.to_string(), None, &shown, None)),
+        Err(e) => {
+            let page = PageRef {
+                order,
+                seq: order,
+                key_url: &shown,
+                fetched_url: "",
+                aliases: &[],
+            };
+            let entry = ErrorEntry::saved("read", e.to_string(), None, &shown, None);
+            return Ok(Contribution::unreadable(&page, entry));
+        }
     };
     let url = saved.url.as_str();
-    match extract_saved(&saved, profile) {
-        Outcome::Record(r) => Line::Record(r),
-        Outcome::NotEmitted { template } => Line::Listing {
-            url: url.to_string(),
-            template,
-        },
-        Outcome::Unmatched => Line::Error(ErrorEntry::saved(
+    let page = PageRef {
+        order,
+        seq: order,
+        key_url: url,
+        fetched_url: url,
+        aliases: &saved.aliases,
+    };
+    let outcome = extract_saved(&saved, profile);
+    Contribution::shaped(&page, outcome, ranks, |e| match e {
+        None => ErrorEntry::saved(
             "unmatched",
             UNMATCHED_MESSAGE.into(),
             Some(url),
             &shown,
             None,
-        )),
-        Outcome::Failed(e) => Line::Error(ErrorEntry::saved(
-            &e.kind,
-            e.message,
-            Some(url),
-            &shown,
-            e.template,
-        )),
-    }
+        ),
+        Some(e) => ErrorEntry::saved(&e.kind, e.message, Some(url), &shown, e.template),
+    })
 }
 
 /// Extract saved pages (sorted paths, see [`saved::collect`]) in parallel
-/// batches on `pool`, handing each page's line to `write` in path order.
-/// None when `watch` said to stop before the end.
+/// batches on `pool`, and assemble them as pages of a store are: one record
+/// per legacy id, the aliases of its pages merged, the lines handed to
+/// `write` in their final order. None when `watch` said to stop.
 pub fn from_saved(
     pages: &[PathBuf],
     profile: &Profile,
@@ -341,31 +356,27 @@ pub fn from_saved(
     watch: &Watch<'_>,
     write: &mut Write<'_>,
 ) -> std::io::Result<Option<Assembled>> {
-    let mut out = Assembled::default();
-    for chunk in pages.chunks(BATCH) {
+    let ranks = template_ranks(profile);
+    let mut asm = Assembler::new(false)?;
+    for (c, chunk) in pages.chunks(BATCH).enumerate() {
         if (watch.stop)() {
             return Ok(None);
         }
-        let lines: Vec<Line> = pool.install(|| {
+        let contributions: Vec<std::io::Result<Contribution>> = pool.install(|| {
             chunk
                 .par_iter()
-                .map(|path| {
-                    let line = saved_line(path, base, profile);
+                .enumerate()
+                .map(|(k, path)| {
+                    let order = (c * BATCH + k) as u64;
+                    let done = saved_contribution(order, path, base, profile, &ranks);
                     (watch.done)(1);
-                    line
+                    done
                 })
                 .collect()
         });
-        for line in lines {
-            match &line {
-                Line::Record(_) => out.records += 1,
-                Line::Listing { .. } => out.not_emitted += 1,
-                Line::Error(e) if e.is_unmatched() => out.unmatched += 1,
-                Line::Error(_) => out.failed += 1,
-            }
-            write(line)?;
+        for c in contributions {
+            asm.add(c?)?;
         }
     }
-    out.pages = pages.len();
-    Ok(Some(out))
+    asm.finish(write).map(Some)
 }

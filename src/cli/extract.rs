@@ -195,10 +195,11 @@ fn run_saved(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
             return Err(e);
         }
     };
+    outputs.merged(out.merged);
     outputs.finish().context("finishing the output")?;
     eprintln!(
-        "sitelift: {} pages: {} records, {} not emitted (listings), {} unmatched, {} failed",
-        out.pages, out.records, out.not_emitted, out.unmatched, out.failed
+        "sitelift: {} pages: {} records ({} merged by legacy id), {} not emitted (listings), {} unmatched, {} failed",
+        out.pages, out.records, out.merged, out.not_emitted, out.unmatched, out.failed
     );
     std::io::stderr().flush().ok();
     Ok(u8::from(out.unmatched + out.failed > 0))

@@ -9,7 +9,8 @@ use anyhow::Context;
 use crate::assemble::offline::from_pages;
 use crate::crawl::{crawl, spool, CrawlOptions, SPOOL};
 use crate::sources::store;
-use crate::store::StoreLock;
+use crate::output::writer::Outputs;
+use crate::store::{LockError, StoreLock};
 
 /// Arguments of `sitelift run`.
 #[derive(Debug, clap::Args)]
@@ -34,7 +35,17 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     let (profile, cfg, _served) = super::crawl::prepare(&a.flags)?;
     // held until the records are written: no other process changes the
     // store between the crawl and the assembly that reads it
-    let lock = StoreLock::acquire(&a.flags.store, "run")?;
+    let lock = match StoreLock::acquire(&a.flags.store, "run") {
+        Ok(l) => l,
+        // another run's: nothing of ours may be touched, not even the report
+        Err(e @ LockError::Busy { .. }) => return Err(e.into()),
+        Err(e) => {
+            if let Ok(o) = Outputs::open(&profile, a.output.layout, Some(&a.out)) {
+                o.abort(&format!("failed: {e}"));
+            }
+            return Err(e.into());
+        }
+    };
     let fp = fingerprint(&a.flags.profile);
     let opts = CrawlOptions {
         store: a.flags.store.clone(),
@@ -44,8 +55,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         progress: super::crawl_progress(),
         profile_fingerprint: fp.clone(),
     };
-    let mut outputs =
-        crate::output::writer::Outputs::open(&profile, a.output.layout, Some(&a.out))?;
+    let mut outputs = Outputs::open(&profile, a.output.layout, Some(&a.out))?;
     let summary = match crawl(profile.clone(), cfg, opts, &lock) {
         Ok(s) => s,
         Err(e) => {

@@ -160,8 +160,8 @@ fn extract_of_a_folder_is_deterministic_across_thread_counts() {
     );
     assert_eq!(
         one.lines().count(),
-        13,
-        "12 articles and one unmatched page"
+        12,
+        "11 articles (7198 once for its two pages) and one unmatched page"
     );
 }
 
@@ -275,4 +275,77 @@ fn extract_of_a_truncated_warc_keeps_the_pages_before_the_cut_and_says_so() {
     // the Joomla page was cut: 7198 comes from the WordPress page alone
     assert_eq!(ids, ["7198", "35013"]);
     assert!(err.contains("2 pages: 2 records"), "{err}");
+}
+
+/// Issue: a folder of saved pages gave article 7198 twice (its Joomla and
+/// WordPress pages), two files under `--layout dir`, and redirect
+/// conflicts, where a crawl or WARC of the same site gives one record.
+#[test]
+fn a_folder_of_saved_pages_gives_one_record_per_legacy_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("records.jsonl");
+    let (code, _, err) = sitelift(
+        &[
+            "extract",
+            "--profile",
+            "selectors/iranfocus.toml",
+            "fixtures/iranfocus",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert_eq!(code, 1, "{err}"); // the unmatched contact page
+    let text = std::fs::read_to_string(&out).unwrap();
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("legacy_id").is_some())
+        .collect();
+    let ids: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r["legacy_id"].as_str())
+        .collect();
+    assert_eq!(ids.iter().filter(|i| **i == "7198").count(), 1, "{ids:?}");
+    let seed = records.iter().find(|r| r["legacy_id"] == "7198").unwrap();
+    assert_eq!(seed["template"], "wp-article");
+    let aliases = seed["aliases"].to_string();
+    assert!(aliases.contains("task=view&id=7198"), "{aliases}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("records.report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["redirect_conflicts"], serde_json::json!([]));
+    assert_eq!(report["extraction"]["merged"], 1);
+    // one file under --layout dir
+    let folder = dir.path().join("out");
+    let (code, _, err) = sitelift(
+        &[
+            "extract",
+            "--profile",
+            "selectors/iranfocus.toml",
+            "fixtures/iranfocus",
+            "--layout",
+            "dir",
+            "--out",
+            folder.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert_eq!(code, 1, "{err}");
+    let mut files = 0;
+    let mut stack = vec![folder.join("records")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read_to_string(&p)
+                .unwrap()
+                .contains("\"legacy_id\": \"7198\"")
+            {
+                files += 1;
+            }
+        }
+    }
+    assert_eq!(files, 1, "files holding article 7198");
 }
