@@ -8,8 +8,8 @@ use anyhow::Context;
 
 use crate::assemble::offline::from_pages;
 use crate::crawl::{crawl, spool, CrawlOptions, SPOOL};
-use crate::sources::store;
 use crate::output::writer::Outputs;
+use crate::sources::store;
 use crate::store::{LockError, StoreLock};
 
 /// Arguments of `sitelift run`.

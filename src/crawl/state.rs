@@ -50,6 +50,8 @@ impl State {
         if opts.retry_failed {
             ledger.retry_failed()?;
         }
+        // not fetched only because robots.txt could not be read: always retried
+        ledger.retry_failed_because(crate::fetch::ROBOTS_UNAVAILABLE)?;
         let warc = WarcWriter::open(&store.join(WARC_DIR), "sitelift", WARC_FILE_BYTES)?;
         let mut seen = HashSet::new();
         let mut in_scope = 0;
@@ -69,7 +71,7 @@ impl State {
             "opening {}",
             store.join(reconcile::PENDING).display()
         )))?;
-        Ok(State {
+        let mut st = State {
             ledger,
             warc,
             batch: Vec::new(),
@@ -82,7 +84,37 @@ impl State {
             fingerprint: opts.profile_fingerprint.clone(),
             pending,
             resumed_in_flight,
-        })
+        };
+        st.queue_again_within_limits()?;
+        Ok(st)
+    }
+
+    /// URLs an earlier run skipped for the page budget or the depth limit,
+    /// queued again (in discovery order) when the limits of this run allow
+    /// them: a trial crawl can be extended by raising or dropping a limit.
+    fn queue_again_within_limits(&mut self) -> Result<(), CrawlError> {
+        for row in self.ledger.urls(Status::Skipped)? {
+            if !matches!(row.reason.as_deref(), Some("max_pages" | "too_deep")) {
+                continue;
+            }
+            let Ok(url) = Url::parse(&row.url) else {
+                continue;
+            };
+            let scope = &self.cfg.scope;
+            let allowed = scope
+                .check(&url, row.depth)
+                .and_then(|_| scope.check_budget(self.in_scope));
+            if allowed.is_err() {
+                continue;
+            }
+            self.in_scope += 1;
+            self.batch.push(Update::Requeue {
+                url: row.url,
+                attempts: 0,
+                reason: "limit_raised".into(),
+            });
+        }
+        self.flush()
     }
 
     /// Write the spool's buffer and apply the pending ledger batch.

@@ -30,7 +30,9 @@ use std::sync::Arc;
 use url::Url;
 
 pub use config::FetchConfig;
-pub use outcome::{ContentKind, Failure, FetchError, FetchOutcome, Hop, Reason, Response};
+pub use outcome::{
+    ContentKind, Failure, FetchError, FetchOutcome, Hop, Reason, Response, ROBOTS_UNAVAILABLE,
+};
 pub use robots::{PRODUCT_TOKEN, ROBOTS_ERROR_TTL, ROBOTS_MAX_BYTES};
 
 use body::BodyError;
@@ -154,9 +156,23 @@ impl Fetcher {
                 Ok(wire) => wire,
                 Err(why) => return fail(Reason::PrivateAddress, why, 0, chain),
             };
-            if inner.cfg.obey_robots && !inner.robots_for(&current).await.is_url_allowed(&current) {
-                let detail = format!("{current} is disallowed by robots.txt");
-                return fail(Reason::Robots, detail, 0, chain);
+            if inner.cfg.obey_robots {
+                let rules = inner.robots_for(&current).await;
+                if !rules.robots.is_url_allowed(&current) {
+                    return match &rules.unavailable {
+                        Some(why) => {
+                            let detail = format!(
+                                "robots.txt is unavailable ({why}): nothing is fetched from \
+                                 this site until it answers; retried on the next run"
+                            );
+                            fail(Reason::RobotsUnavailable, detail, 0, chain)
+                        }
+                        None => {
+                            let detail = format!("{current} is disallowed by robots.txt");
+                            fail(Reason::Robots, detail, 0, chain)
+                        }
+                    };
+                }
             }
             let delay = inner.delay_for(&current).await;
             match inner.request_hop(&current, &wire, delay, Mode::Page).await {
@@ -211,7 +227,7 @@ impl Fetcher {
     /// Sitemap URLs listed in robots.txt of this URL's origin (fetched once,
     /// cached; also when robots are not obeyed).
     pub async fn robots_sitemaps(&self, url: &Url) -> Vec<Url> {
-        self.inner.robots_for(url).await.sitemaps().to_vec()
+        self.inner.robots_for(url).await.robots.sitemaps().to_vec()
     }
 }
 

@@ -118,11 +118,18 @@ impl Response {
     }
 }
 
+/// The reason code of [`Reason::RobotsUnavailable`], which a new crawl
+/// queues again by itself.
+pub const ROBOTS_UNAVAILABLE: &str = "robots_unavailable";
+
 /// Why a fetch failed or was skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
-    /// Refused by robots.txt (or robots.txt was unreachable).
+    /// Refused by robots.txt.
     Robots,
+    /// Not fetched because robots.txt could not be read (a 5xx, 429 or no
+    /// connection): a failure to retry on the next run, not a refusal.
+    RobotsUnavailable,
     /// `in_scope` said no (for the URL or a redirect target).
     OutOfScope,
     /// The address is private, loopback, link-local, ... and not allowed.
@@ -162,6 +169,7 @@ impl Reason {
     pub fn code(&self) -> String {
         match self {
             Reason::Robots => "robots".into(),
+            Reason::RobotsUnavailable => ROBOTS_UNAVAILABLE.into(),
             Reason::OutOfScope => "out_of_scope".into(),
             Reason::PrivateAddress => "private_address".into(),
             Reason::BadScheme => "bad_scheme".into(),

@@ -7,7 +7,9 @@
 //! - 4xx other than 429, or a redirect chain we cannot follow: allow all.
 //! - 429, 5xx (after the usual retries) or unreachable: disallow all for
 //!   [`ROBOTS_ERROR_TTL`], then it is fetched again. A server in trouble is
-//!   the last one to crawl harder.
+//!   the last one to crawl harder. A URL refused then fails as
+//!   `robots_unavailable` (not skipped as `robots`): it is retried on the
+//!   next run, and the run says why it did not fetch it.
 //!
 //! `Crawl-delay` is honoured when larger than the configured delay, up to
 //! [`MAX_CRAWL_DELAY`] so a typo cannot stall a crawl for days.
@@ -35,9 +37,19 @@ pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 /// Redirects followed when fetching robots.txt (RFC 9309: at least five).
 const ROBOTS_MAX_REDIRECTS: usize = 5;
 
+/// The rules of one origin, and why they forbid everything when
+/// robots.txt could not be read (a refusal then is retryable, not final).
+#[derive(Debug)]
+pub struct Rules {
+    /// The parsed rules (disallow-all while robots.txt is unavailable).
+    pub robots: Robots,
+    /// Why robots.txt is unavailable (a 5xx, 429 or no connection), if it is.
+    pub unavailable: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 struct Cached {
-    robots: Arc<Robots>,
+    rules: Arc<Rules>,
     expires: Instant,
 }
 
@@ -56,22 +68,25 @@ impl RobotsCache {
 
 impl Inner {
     /// The robots rules of `url`'s origin, fetching them if needed.
-    pub(super) async fn robots_for(&self, url: &Url) -> Arc<Robots> {
+    pub(super) async fn robots_for(&self, url: &Url) -> Arc<Rules> {
         let origin = url.origin().ascii_serialization();
         let cell = self.robots.cell(&origin);
         let mut slot = cell.lock().await;
         if let Some(cached) = slot.as_ref() {
             if Instant::now() < cached.expires {
-                return cached.robots.clone();
+                return cached.rules.clone();
             }
         }
-        let (robots, ttl) = self.fetch_robots(url).await;
-        let robots = Arc::new(robots);
+        let (robots, ttl, unavailable) = self.fetch_robots(url).await;
+        let rules = Arc::new(Rules {
+            robots,
+            unavailable,
+        });
         *slot = Some(Cached {
-            robots: robots.clone(),
+            rules: rules.clone(),
             expires: Instant::now() + ttl,
         });
-        robots
+        rules
     }
 
     /// The delay between two request starts to `url`'s host: the configured
@@ -81,17 +96,20 @@ impl Inner {
         if !self.cfg.obey_robots {
             return base;
         }
-        let robots = self.robots_for(url).await;
-        match robots.crawl_delay() {
+        let rules = self.robots_for(url).await;
+        match rules.robots.crawl_delay() {
             Some(delay) => base.max(delay.min(MAX_CRAWL_DELAY)),
             None => base,
         }
     }
 
-    async fn fetch_robots(&self, url: &Url) -> (Robots, Duration) {
+    /// robots.txt of `url`'s origin: the rules, how long they hold, and why
+    /// it is unavailable when it could not be read.
+    async fn fetch_robots(&self, url: &Url) -> (Robots, Duration, Option<String>) {
+        let allow_all = (Robots::allow_all(), ROBOTS_TTL, None);
         let mut current = match url.join("/robots.txt") {
             Ok(u) => u,
-            Err(_) => return (Robots::allow_all(), ROBOTS_TTL),
+            Err(_) => return allow_all,
         };
         let mut seen = HashSet::new();
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
@@ -102,7 +120,7 @@ impl Inner {
                 Ok(w) => w,
                 Err(why) => {
                     tracing::warn!(%current, %why, "robots.txt not reachable safely; allowing all");
-                    return (Robots::allow_all(), ROBOTS_TTL);
+                    return allow_all;
                 }
             };
             let hop = self
@@ -113,13 +131,14 @@ impl Inner {
                     let status = received.status;
                     if (200..300).contains(&status) {
                         let robots = Robots::parse(&received.raw_body, PRODUCT_TOKEN);
-                        return (robots, ROBOTS_TTL);
+                        return (robots, ROBOTS_TTL, None);
                     }
                     if status == 429 || status >= 500 {
                         tracing::warn!(%current, status, "robots.txt server error; disallowing all for now");
-                        return (Robots::disallow_all(), ROBOTS_ERROR_TTL);
+                        let why = format!("{current} answered HTTP {status}");
+                        return (Robots::disallow_all(), ROBOTS_ERROR_TTL, Some(why));
                     }
-                    return (Robots::allow_all(), ROBOTS_TTL);
+                    return allow_all;
                 }
                 HopResult::Redirect { location, .. } => {
                     let next = location
@@ -132,15 +151,19 @@ impl Inner {
                 }
                 HopResult::Fail { reason, detail, .. } => {
                     if reason == crate::fetch::Reason::PrivateAddress {
-                        return (Robots::allow_all(), ROBOTS_TTL);
+                        return allow_all;
                     }
                     tracing::warn!(%current, reason = %reason.code(), %detail,
                         "robots.txt unreachable; disallowing all for now");
-                    return (Robots::disallow_all(), ROBOTS_ERROR_TTL);
+                    let why = format!(
+                        "{current} could not be fetched ({}: {detail})",
+                        reason.code()
+                    );
+                    return (Robots::disallow_all(), ROBOTS_ERROR_TTL, Some(why));
                 }
             }
         }
-        (Robots::allow_all(), ROBOTS_TTL)
+        allow_all
     }
 }
 

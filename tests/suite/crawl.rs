@@ -345,3 +345,126 @@ fn resume_applies_a_redirect_the_ledger_never_heard_of() {
     );
     rt.block_on(server.shutdown());
 }
+
+fn options(store: &std::path::Path) -> CrawlOptions {
+    CrawlOptions {
+        store: store.to_path_buf(),
+        seeds: vec![],
+        retry_failed: false,
+        extract: false,
+        progress: None,
+        profile_fingerprint: String::new(),
+    }
+}
+
+fn fetched_urls(store: &std::path::Path) -> Vec<String> {
+    let ledger = Ledger::open_read_only(store).unwrap();
+    let mut urls: Vec<String> = ledger
+        .fetched_pages()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.url)
+        .collect();
+    urls.sort();
+    urls
+}
+
+/// Issue: one robots.txt 5xx blocked a store for good: the seed was
+/// recorded `skipped robots`, the crawl exited 0 with 0 pages, and neither
+/// a rerun nor --retry-failed fetched anything once robots.txt answered.
+#[test]
+fn a_robots_txt_5xx_fails_the_urls_and_the_next_run_fetches_them() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let rt = runtime();
+    let up = Arc::new(AtomicBool::new(false));
+    let flag = up.clone();
+    let robots = axum::Router::new().route(
+        "/robots.txt",
+        axum::routing::get(move || {
+            let ok = flag.load(Ordering::SeqCst);
+            async move {
+                match ok {
+                    true => (axum::http::StatusCode::OK, "User-agent: *\nAllow: /\n"),
+                    false => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "down"),
+                }
+            }
+        }),
+    );
+    let server = rt.block_on(async {
+        let opts = sitelift::serve::ServeOptions {
+            crawl_delay: None,
+            extra: Some(robots),
+        };
+        sitelift::serve::serve(&site::fixtures(), "127.0.0.1:0".parse().unwrap(), opts)
+            .await
+            .unwrap()
+    });
+    let (profile, mut cfg) = config(server.addr());
+    cfg.fetch.delay_per_host = Duration::from_millis(10);
+    cfg.sitemaps.clear();
+    let store = tempfile::tempdir().unwrap();
+    let lock = sitelift::store::StoreLock::acquire(store.path(), "test").unwrap();
+    let s = crawl(profile.clone(), cfg.clone(), options(store.path()), &lock).unwrap();
+    let unavailable: u64 = s
+        .counts
+        .iter()
+        .filter(|(st, r, _)| {
+            *st == sitelift::frontier::ledger::Status::Failed
+                && r.as_deref() == Some("robots_unavailable")
+        })
+        .map(|(_, _, n)| n)
+        .sum();
+    assert!(unavailable >= 1, "{:?}", s.counts);
+    assert!(fetched_urls(store.path()).is_empty());
+    up.store(true, Ordering::SeqCst);
+    let s = crawl(profile, cfg, options(store.path()), &lock).unwrap();
+    assert!(
+        fetched_urls(store.path()).len() > 5,
+        "the second run fetched {:?}; {:?}",
+        fetched_urls(store.path()),
+        s.counts
+    );
+    assert!(
+        !s.counts
+            .iter()
+            .any(|(_, r, _)| r.as_deref() == Some("robots_unavailable")),
+        "{:?}",
+        s.counts
+    );
+    rt.block_on(server.shutdown());
+}
+
+/// Issue: URLs skipped for `max_pages` (or `max_depth`) stayed skipped when
+/// a later run raised or dropped the limit, so a trial crawl could not be
+/// extended.
+#[test]
+fn raising_the_limits_extends_a_trial_crawl() {
+    let rt = runtime();
+    let server = site::start(&rt, &site::fixtures(), None);
+    let (profile, mut cfg) = config(server.addr());
+    cfg.fetch.delay_per_host = Duration::from_millis(5);
+    let full = tempfile::tempdir().unwrap();
+    let lock = sitelift::store::StoreLock::acquire(full.path(), "test").unwrap();
+    crawl(profile.clone(), cfg.clone(), options(full.path()), &lock).unwrap();
+    let everything = fetched_urls(full.path());
+
+    let trial = tempfile::tempdir().unwrap();
+    let lock = sitelift::store::StoreLock::acquire(trial.path(), "test").unwrap();
+    let mut limited = cfg.clone();
+    limited.scope.max_pages = Some(4);
+    limited.scope.max_depth = Some(1);
+    crawl(profile.clone(), limited, options(trial.path()), &lock).unwrap();
+    let first = fetched_urls(trial.path());
+    assert!(first.len() < everything.len(), "{first:?}");
+    let mut raised = cfg.clone();
+    raised.scope.max_pages = Some(20);
+    crawl(profile.clone(), raised, options(trial.path()), &lock).unwrap();
+    let second = fetched_urls(trial.path());
+    assert!(
+        second.len() > first.len(),
+        "raising max_pages fetched nothing new"
+    );
+    crawl(profile, cfg, options(trial.path()), &lock).unwrap();
+    assert_eq!(fetched_urls(trial.path()), everything);
+    rt.block_on(server.shutdown());
+}

@@ -92,14 +92,24 @@ impl Ledger {
     /// Turns every `failed` URL back into `queued` with attempts reset to 0
     /// (reason becomes `retried`, detail keeps the old reason); returns how many.
     pub fn retry_failed(&mut self) -> Result<usize, LedgerError> {
+        self.requeue_failed(None)
+    }
+
+    /// [`Ledger::retry_failed`] for the URLs that failed for `reason` only
+    /// (such as `robots_unavailable`, which a new run always retries).
+    pub fn retry_failed_because(&mut self, reason: &str) -> Result<usize, LedgerError> {
+        self.requeue_failed(Some(reason))
+    }
+
+    fn requeue_failed(&mut self, reason: Option<&str>) -> Result<usize, LedgerError> {
         let seq = self.seq + 1;
         let n = self
             .conn
             .execute(
                 "UPDATE urls SET status = 'queued', attempts = 0, reason = 'retried',
                  detail = COALESCE(reason, '') || ': ' || COALESCE(detail, ''), updated = ?1
-                 WHERE status = 'failed'",
-                [seq],
+                 WHERE status = 'failed' AND (?2 IS NULL OR reason = ?2)",
+                rusqlite::params![seq, reason],
             )
             .map_err(self.err("retry_failed"))?;
         self.seq = seq;
