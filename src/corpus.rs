@@ -178,7 +178,7 @@ pub struct GenPage {
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
     /// A file or folder could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -186,7 +186,7 @@ pub enum CorpusError {
         source: std::io::Error,
     },
     /// The WARC store failed.
-    #[error("WARC output: {0}")]
+    #[error("writing the WARC output")]
     Store(#[from] StoreError),
 }
 

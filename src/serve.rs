@@ -45,7 +45,7 @@ pub struct ServeOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// A file or the folder could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -53,7 +53,7 @@ pub enum ServeError {
         source: std::io::Error,
     },
     /// A sidecar is not valid JSON of the expected shape.
-    #[error("bad sidecar {path}: {source}")]
+    #[error("bad sidecar {path}")]
     Json {
         /// The sidecar file.
         path: PathBuf,
@@ -61,7 +61,7 @@ pub enum ServeError {
         source: serde_json::Error,
     },
     /// A sidecar URL (page or alias) is not an absolute URL.
-    #[error("bad URL {url:?} in {path}: {source}")]
+    #[error("bad URL {url:?} in {path}")]
     BadUrl {
         /// The sidecar file.
         path: PathBuf,
@@ -107,13 +107,13 @@ pub enum ServeError {
         second: PathBuf,
     },
     /// The gzipped sitemap could not be built.
-    #[error("cannot gzip the sitemap: {source}")]
+    #[error("cannot gzip the sitemap")]
     Gzip {
         /// The encoder error.
         source: std::io::Error,
     },
     /// The listening socket could not be opened.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         /// The address.
         addr: SocketAddr,

@@ -1,5 +1,7 @@
 //! Clean text: whitespace collapsed, invisible characters handled, and the
-//! typographic characters (curly quotes, dashes) kept exactly as they are.
+//! typographic characters (curly quotes, dashes) kept exactly as they are;
+//! and an error with its causes as one line, for messages that are data
+//! (error entries, reports).
 
 /// Characters dropped from text: zero-width space, word joiner, BOM, soft hyphen.
 /// (Zero-width joiner and non-joiner are kept: they carry meaning in Persian and Arabic.)
@@ -69,6 +71,25 @@ pub fn escape_html(s: &str, out: &mut String) {
             _ => out.push(c),
         }
     }
+}
+
+/// An error and its causes, each once: `cannot read x.html: No such file
+/// or directory (os error 2)`. Error messages never repeat their source
+/// (the CLI prints the chain too); wherever an error becomes data (an error
+/// entry, a report, a warning) this gives the whole story.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let text = c.to_string();
+        // a wrapper that shows its cause already (`#[error(transparent)]`)
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = c.source();
+    }
+    out
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ use crate::sources::saved::{self, SavedPage};
 use crate::sources::warc::{html_response, read_chunks};
 use crate::sources::{store, StoredPage};
 use crate::store::{inflate_member, Chunk, WarcRecord};
+use crate::text::error_chain;
 
 /// Where the lines go, in their final order.
 pub type Write<'a> = dyn FnMut(Line) -> std::io::Result<()> + 'a;
@@ -45,7 +46,7 @@ pub fn extract_stored(p: &StoredPage, profile: &Profile) -> Outcome {
     };
     let http = match rec.http_response() {
         Ok(h) => h,
-        Err(e) => return failed(e.to_string()),
+        Err(e) => return failed(error_chain(&e)),
     };
     let Ok(url) = Url::parse(&p.fetched_url) else {
         return failed(format!("bad URL {}", p.fetched_url));
@@ -200,7 +201,7 @@ fn warc_worker(
                 }
                 Err(e) => Some(Worked::Broken {
                     seq,
-                    problem: e.to_string(),
+                    problem: error_chain(&e),
                 }),
             },
         };
@@ -319,7 +320,7 @@ fn saved_contribution(
                 fetched_url: "",
                 aliases: &[],
             };
-            let entry = ErrorEntry::saved("read", e.to_string(), None, &shown, None);
+            let entry = ErrorEntry::saved("read", error_chain(&e), None, &shown, None);
             return Ok(Contribution::unreadable(&page, entry));
         }
     };

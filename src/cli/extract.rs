@@ -65,7 +65,7 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
     let mut outputs = Outputs::open(profile, a.output.layout, a.out.as_deref())?;
     if let Some(store) = &a.store {
         if let Err(e) = outputs.ledger(store) {
-            outputs.abort(&format!("failed: {e}"));
+            outputs.abort(&format!("failed: {}", crate::text::error_chain(&e)));
             return Err(e.into());
         }
     }
@@ -92,7 +92,7 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
     let (out, problems) = match assembled {
         Ok(x) => x,
         Err(e) => {
-            outputs.abort(&format!("failed: {e}"));
+            outputs.abort(&format!("failed: {e:#}"));
             return Err(e);
         }
     };
@@ -191,7 +191,7 @@ fn run_saved(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
             return Ok(1);
         }
         Err(e) => {
-            outputs.abort(&format!("failed: {e}"));
+            outputs.abort(&format!("failed: {e:#}"));
             return Err(e);
         }
     };

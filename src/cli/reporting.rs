@@ -61,7 +61,7 @@ pub(crate) fn assemble_into<T>(
     let result = {
         let mut write = |line: Line| {
             outputs.push(line).map_err(|e| {
-                let text = e.to_string();
+                let text = crate::text::error_chain(&e);
                 failed = Some(e);
                 std::io::Error::other(text)
             })

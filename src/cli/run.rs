@@ -41,7 +41,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         Err(e @ LockError::Busy { .. }) => return Err(e.into()),
         Err(e) => {
             if let Ok(o) = Outputs::open(&profile, a.output.layout, Some(&a.out)) {
-                o.abort(&format!("failed: {e}"));
+                o.abort(&format!("failed: {}", crate::text::error_chain(&e)));
             }
             return Err(e.into());
         }
@@ -60,7 +60,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         Ok(s) => s,
         Err(e) => {
             let _ = outputs.ledger(&a.flags.store);
-            outputs.abort(&format!("failed: {e}"));
+            outputs.abort(&format!("failed: {}", crate::text::error_chain(&e)));
             return Err(e.into());
         }
     };

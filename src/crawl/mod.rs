@@ -42,16 +42,16 @@ use state::State;
 #[derive(Debug, thiserror::Error)]
 pub enum CrawlError {
     /// The ledger failed.
-    #[error("ledger: {0}")]
+    #[error(transparent)]
     Ledger(#[from] crate::frontier::ledger::LedgerError),
     /// The page store failed (disk full, permissions…).
-    #[error("page store: {0}")]
+    #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     /// The HTTP client could not be built.
-    #[error("fetcher: {0}")]
+    #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),
     /// Other I/O (the spool of records).
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Io {
         /// What was being done.
         what: String,
@@ -212,7 +212,7 @@ pub fn crawl(
     rt.block_on(run(profile, Arc::new(cfg), opts))
         .map_err(|e| match is_disk_trouble(&e) {
             true => CrawlError::Disk {
-                message: e.to_string(),
+                message: crate::text::error_chain(&e),
                 store,
             },
             false => e,

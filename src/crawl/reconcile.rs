@@ -154,8 +154,8 @@ pub fn body(store: &Path, p: &Pending) -> Result<Vec<u8>, String> {
         offset: p.offset,
         length: p.length,
     };
-    let rec = read_at(dir, &loc).map_err(|e| e.to_string())?;
+    let rec = read_at(dir, &loc).map_err(|e| crate::text::error_chain(&e))?;
     rec.http_response()
         .map(|h| h.body)
-        .map_err(|e| e.to_string())
+        .map_err(|e| crate::text::error_chain(&e))
 }

@@ -34,7 +34,7 @@ pub enum BodyError {
         message: String,
     },
     /// The transfer broke off.
-    #[error("reading the body failed: {0}")]
+    #[error("reading the body failed")]
     Transport(#[source] reqwest::Error),
 }
 

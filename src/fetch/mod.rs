@@ -261,9 +261,13 @@ impl Inner {
         let (raw_body, body) = match decoded {
             Ok((raw, Ok(body))) => (raw, body),
             Ok((_, Err(err @ BodyError::DecompressTooLarge { .. }))) => {
-                return failure(Reason::DecompressTooLarge, format!("{url}: {err}"), chain)
+                let detail = format!("{url}: {}", crate::text::error_chain(&err));
+                return failure(Reason::DecompressTooLarge, detail, chain);
             }
-            Ok((_, Err(err))) => return failure(Reason::Other, format!("{url}: {err}"), chain),
+            Ok((_, Err(err))) => {
+                let detail = format!("{url}: {}", crate::text::error_chain(&err));
+                return failure(Reason::Other, detail, chain);
+            }
             Err(join) => {
                 return failure(
                     Reason::Other,

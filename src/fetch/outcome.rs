@@ -214,7 +214,7 @@ impl Reason {
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     /// The HTTP client could not be built (e.g. TLS setup).
-    #[error("cannot build the HTTP client: {0}")]
+    #[error("cannot build the HTTP client")]
     Client(#[source] reqwest::Error),
     /// A config value is unusable.
     #[error("bad fetch setting `{key}`: {message}")]

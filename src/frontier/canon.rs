@@ -81,7 +81,7 @@ impl Default for CanonRules {
 
 /// A string that is not a URL, even relative to its base.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot parse URL {input:?}: {source}")]
+#[error("cannot parse URL {input:?}")]
 pub struct CanonError {
     /// The string as given.
     pub input: String,

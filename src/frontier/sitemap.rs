@@ -33,7 +33,7 @@ pub enum SitemapError {
         decompressed: bool,
     },
     /// The gzip stream is broken.
-    #[error("sitemap gzip stream is broken: {source}")]
+    #[error("sitemap gzip stream is broken")]
     Gzip {
         /// The decoder error.
         source: std::io::Error,

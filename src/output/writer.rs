@@ -333,7 +333,7 @@ impl<'p> Outputs<'p> {
     /// for the redirect map.
     pub fn ledger(&mut self, store: &Path) -> Result<(), OutputError> {
         let err = |e: crate::frontier::ledger::LedgerError| {
-            OutputError::Ledger(store.to_path_buf(), e.to_string())
+            OutputError::Ledger(store.to_path_buf(), crate::text::error_chain(&e))
         };
         let ledger = crate::frontier::ledger::Ledger::open_read_only(store).map_err(err)?;
         let counts = ledger.counts().map_err(err)?;

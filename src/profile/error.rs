@@ -37,7 +37,7 @@ impl CompileError {
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// The file could not be read.
-    #[error("cannot read profile {path}: {source}")]
+    #[error("cannot read profile {path}")]
     Io {
         /// The profile path.
         path: PathBuf,

@@ -11,7 +11,7 @@ use url::Url;
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// A path could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The path.
         path: PathBuf,

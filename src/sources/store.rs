@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{is_html, Location, StoredPage};
 use crate::frontier::ledger::Ledger;
 use crate::store::{WarcReader, WarcRecord};
+use crate::text::error_chain;
 
 /// Problems listing a store's pages.
 #[derive(Debug, thiserror::Error)]
@@ -51,10 +52,10 @@ pub fn pages(store: &Path) -> Result<Vec<StoredPage>, StoreSourceError> {
 /// The WARC record at a page's location.
 pub fn read_record(loc: &Location) -> Result<WarcRecord, String> {
     let Location::Warc(path, offset) = loc;
-    let mut r = WarcReader::open_at(path, *offset).map_err(|e| e.to_string())?;
+    let mut r = WarcReader::open_at(path, *offset).map_err(|e| error_chain(&e))?;
     match r.next() {
         Some(Ok(rec)) => Ok(rec),
-        Some(Err(e)) => Err(e.to_string()),
+        Some(Err(e)) => Err(error_chain(&e)),
         None => Err(format!("{}: no record at offset {offset}", path.display())),
     }
 }

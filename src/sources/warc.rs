@@ -10,6 +10,7 @@ use std::sync::mpsc::SyncSender;
 
 use super::{is_html, Location, StoredPage};
 use crate::store::{Chunk, ChunkReader, WarcReader, WarcRecord};
+use crate::text::error_chain;
 
 /// The HTML responses of WARC files (ours or other tools'); the last
 /// response for a URL wins. Unreadable parts are reported, not fatal.
@@ -53,7 +54,7 @@ pub fn for_each_response(
         let reader = match WarcReader::open(f) {
             Ok(r) => r,
             Err(e) => {
-                problems.push(e.to_string());
+                problems.push(error_chain(&e));
                 continue;
             }
         };
@@ -61,7 +62,7 @@ pub fn for_each_response(
             let rec = match rec {
                 Ok(r) => r,
                 Err(e) => {
-                    problems.push(e.to_string());
+                    problems.push(error_chain(&e));
                     break;
                 }
             };
@@ -122,13 +123,13 @@ pub fn read_chunks(files: &[PathBuf], tx: &SyncSender<(u64, usize, Chunk)>) -> V
                             }
                         },
                         Err(e) => {
-                            problem = Some(e.to_string());
+                            problem = Some(error_chain(&e));
                             break;
                         }
                     }
                 }
             }
-            Err(e) => problem = Some(e.to_string()),
+            Err(e) => problem = Some(error_chain(&e)),
         }
         reads.push(FileRead {
             seqs: first..seq,

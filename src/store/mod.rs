@@ -33,7 +33,7 @@ pub const MAX_BLOCK_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// An operating-system error on a file or directory.
-    #[error("{op} {path}: {source}")]
+    #[error("{op} {path}")]
     Io {
         /// What we were doing ("open", "write", "truncate", ...).
         op: &'static str,

@@ -480,7 +480,9 @@ async fn robots_server_error_disallows_and_missing_robots_allows() {
         obey_robots: true,
         ..cfg()
     });
-    skipped(get(&f, &server.url("/ok.html")).await, Reason::Robots);
+    // a failure to retry later, not a refusal: robots.txt said nothing yet
+    let f503 = failed(get(&f, &server.url("/ok.html")).await, Reason::RobotsUnavailable);
+    assert!(f503.detail.contains("HTTP 503"), "{}", f503.detail);
     assert_eq!(server.log.count("/ok.html"), 0);
 
     let server = spawn_fault_server().await;

@@ -12,6 +12,7 @@ mod crawl;
 mod decode;
 mod decode_cases;
 mod disk_full;
+mod errors_once;
 mod extract_inputs;
 mod fetch;
 mod fixtures;

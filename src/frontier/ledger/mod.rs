@@ -69,7 +69,7 @@ pub(super) const ROW_COLUMNS: &str =
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     /// The store directory could not be created.
-    #[error("create ledger directory {path}: {source}")]
+    #[error("cannot create the ledger directory {path}")]
     Io {
         /// The directory.
         path: PathBuf,
@@ -77,7 +77,7 @@ pub enum LedgerError {
         source: std::io::Error,
     },
     /// An SQLite error, with what we were doing.
-    #[error("ledger {path}: {op}: {source}")]
+    #[error("ledger {path}: {op}")]
     Sqlite {
         /// The ledger file.
         path: PathBuf,
