@@ -12,7 +12,7 @@ use std::io::{BufWriter, Write};
 
 use super::spool::{Spooled, TempSpool};
 use super::{sort_key, Assembled};
-use crate::record::{ErrorEntry, Line, Outcome, PageError};
+use crate::record::{ErrorEntry, Line, Outcome, PageError, Sink};
 
 /// What one page contributes to the output, worked out on the thread that
 /// extracted it (so the thread that assembles only appends bytes).
@@ -282,11 +282,9 @@ impl Assembler {
             .collect())
     }
 
-    /// Write every line in the final order to `write`; returns the counts.
-    pub fn finish(
-        mut self,
-        write: &mut dyn FnMut(Line) -> std::io::Result<()>,
-    ) -> std::io::Result<Assembled> {
+    /// Hand every line in the final order to `sink` (twice when it plans:
+    /// see [`Sink`]); returns the counts.
+    pub fn finish(mut self, sink: &mut dyn Sink) -> std::io::Result<Assembled> {
         self.w.flush()?;
         if self.last_wins {
             let gone = self.replaced()?;
@@ -296,81 +294,74 @@ impl Assembler {
                 self.errors.retain(|e| !gone.contains(&e.seq));
             }
         }
-        let mut out = Assembled {
-            not_emitted: self.listings.len(),
-            ..Assembled::default()
-        };
-        out.unmatched = self
-            .errors
-            .iter()
-            .filter(|e| e.entry.is_unmatched())
-            .count();
-        out.failed = self.errors.len() - out.unmatched;
-        self.write_records(&mut out, write)?;
-        self.write_errors(write)?;
+        // group order; the order inside a group is settled once it is read back
+        self.members.sort_by(|a, b| a.key.cmp(&b.key));
+        self.errors.sort_by_cached_key(|e| {
+            let text = serde_json::to_string(&e.entry).unwrap_or_default();
+            (e.fetched_url.clone(), text)
+        });
         // page order
-        let mut listings = std::mem::take(&mut self.listings);
-        listings.sort_by(|a, b| (a.order, &a.url).cmp(&(b.order, &b.url)));
-        for l in listings {
-            write(Line::Listing {
-                url: l.url,
-                template: l.template,
-            })?;
+        self.listings
+            .sort_by(|a, b| (a.order, &a.url).cmp(&(b.order, &b.url)));
+        if sink.plans() {
+            self.emit(&mut |line| sink.plan(&line))?;
         }
+        let mut out = self.emit(&mut |line| sink.write(line))?;
         out.pages = out.records + out.merged + out.not_emitted + out.unmatched + out.failed;
         Ok(out)
     }
 
-    /// The records, one per group, in group order.
-    fn write_records(
-        &mut self,
-        out: &mut Assembled,
-        write: &mut dyn FnMut(Line) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let mut members = std::mem::take(&mut self.members);
-        // group order; the order inside a group is settled once it is read back
-        members.sort_by(|a, b| a.key.cmp(&b.key));
+    /// Every line in the final order: the records, one per group, then the
+    /// error entries, then the listings.
+    fn emit(
+        &self,
+        each: &mut dyn FnMut(Line) -> std::io::Result<()>,
+    ) -> std::io::Result<Assembled> {
+        let mut out = Assembled::default();
         let mut buf = Vec::new();
-        for group in members.chunk_by(|a, b| a.key == b.key) {
+        for group in self.members.chunk_by(|a, b| a.key == b.key) {
             let mut group = group
                 .iter()
                 .map(|m| self.read(m, &mut buf))
                 .collect::<std::io::Result<Vec<Spooled>>>()?;
-            // (template rank, url), ties in page order
-            group.sort_by(|a, b| {
-                (a.rank, &a.url, a.order, &a.key_url).cmp(&(b.rank, &b.url, b.order, &b.key_url))
-            });
             out.merged += group.len() - 1;
-            let mut aliases: Vec<String> = Vec::new();
-            for m in group.iter_mut().skip(1) {
-                aliases.append(&mut m.aliases);
-            }
-            let first = &mut group[0];
-            aliases.append(&mut first.aliases);
-            let mut primary = first.record()?;
-            aliases.retain(|a| *a != first.url);
-            aliases.sort();
-            aliases.dedup();
-            primary.aliases = aliases;
             out.records += 1;
-            write(Line::Record(Box::new(primary)))?;
+            each(Line::Record(Box::new(primary(&mut group)?)))?;
         }
-        Ok(())
+        for e in &self.errors {
+            match e.entry.is_unmatched() {
+                true => out.unmatched += 1,
+                false => out.failed += 1,
+            }
+            each(Line::Error(e.entry.clone()))?;
+        }
+        for l in &self.listings {
+            out.not_emitted += 1;
+            each(Line::Listing {
+                url: l.url.clone(),
+                template: l.template.clone(),
+            })?;
+        }
+        Ok(out)
     }
+}
 
-    /// The error entries, sorted by URL (then by their text).
-    fn write_errors(
-        &mut self,
-        write: &mut dyn FnMut(Line) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let mut errors = std::mem::take(&mut self.errors);
-        errors.sort_by_cached_key(|e| {
-            let text = serde_json::to_string(&e.entry).unwrap_or_default();
-            (e.fetched_url.clone(), text)
-        });
-        for e in errors {
-            write(Line::Error(e.entry))?;
-        }
-        Ok(())
+/// The record of a group: the primary page's (by template rank, record
+/// URL, then page order), with every URL of the group as its aliases.
+fn primary(group: &mut [Spooled]) -> std::io::Result<crate::record::Record> {
+    group.sort_by(|a, b| {
+        (a.rank, &a.url, a.order, &a.key_url).cmp(&(b.rank, &b.url, b.order, &b.key_url))
+    });
+    let mut aliases: Vec<String> = Vec::new();
+    for m in group.iter_mut().skip(1) {
+        aliases.append(&mut m.aliases);
     }
+    let first = &mut group[0];
+    aliases.append(&mut first.aliases);
+    let mut record = first.record()?;
+    aliases.retain(|a| *a != first.url);
+    aliases.sort();
+    aliases.dedup();
+    record.aliases = aliases;
+    Ok(record)
 }

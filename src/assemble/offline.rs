@@ -23,15 +23,15 @@ use super::group::{Assembler, Contribution, PageRef};
 use super::{template_ranks, Assembled};
 use crate::extract::{extract_contained, Page};
 use crate::profile::Profile;
-use crate::record::{ErrorEntry, Line, Outcome, PageError, UNMATCHED_MESSAGE};
+use crate::record::{ErrorEntry, Outcome, PageError, Sink, UNMATCHED_MESSAGE};
 use crate::sources::saved::{self, SavedPage};
 use crate::sources::warc::{html_response, read_chunks};
 use crate::sources::{store, StoredPage};
 use crate::store::{inflate_member, Chunk, WarcRecord};
 use crate::text::error_chain;
 
-/// Where the lines go, in their final order.
-pub type Write<'a> = dyn FnMut(Line) -> std::io::Result<()> + 'a;
+/// Where the lines go, in their final order (see [`Sink`]).
+pub type Write<'a> = dyn Sink + 'a;
 
 /// Outcomes already extracted, by (page URL, payload digest): the record
 /// spool of `run`.

@@ -7,7 +7,7 @@ use std::sync::Once;
 
 use crate::assemble::offline::Write;
 use crate::output::writer::{Layout, OutputError, Outputs};
-use crate::record::Line;
+use crate::record::{Line, Sink};
 
 /// Output flags shared by `extract` and `run`.
 #[derive(Debug, Clone, clap::Args)]
@@ -50,27 +50,45 @@ pub(crate) fn stop_requested() -> bool {
     STOP.load(Ordering::SeqCst)
 }
 
-/// Run an assembly into `outputs`: `drive` calls the writer it is given
-/// with each line, in order. A failed write comes back as the writer's own
-/// error, not as the I/O error the assembly saw.
+/// Run an assembly into `outputs`: `drive` hands the lines to the sink it
+/// is given, twice (a planning pass, then the writing pass; see [`Sink`]).
+/// A failed write comes back as the writer's own error, not as the I/O error
+/// the assembly saw.
 pub(crate) fn assemble_into<T>(
     outputs: &mut Outputs<'_>,
     drive: impl FnOnce(&mut Write<'_>) -> std::io::Result<T>,
 ) -> anyhow::Result<T> {
-    let mut failed: Option<OutputError> = None;
-    let result = {
-        let mut write = |line: Line| {
-            outputs.push(line).map_err(|e| {
-                let text = crate::text::error_chain(&e);
-                failed = Some(e);
-                std::io::Error::other(text)
-            })
-        };
-        drive(&mut write)
+    let mut sink = Into {
+        outputs,
+        failed: None,
     };
-    match (result, failed) {
+    let result = drive(&mut sink);
+    match (result, sink.failed) {
         (_, Some(e)) => Err(e.into()),
         (Err(e), None) => Err(anyhow::Error::new(e).context("assembling the output")),
         (Ok(t), None) => Ok(t),
+    }
+}
+
+/// The outputs as the assembly's sink, keeping the writer's error.
+struct Into<'o, 'p> {
+    outputs: &'o mut Outputs<'p>,
+    failed: Option<OutputError>,
+}
+
+impl Sink for Into<'_, '_> {
+    fn plans(&self) -> bool {
+        true
+    }
+    fn plan(&mut self, line: &Line) -> std::io::Result<()> {
+        self.outputs.plan(line);
+        Ok(())
+    }
+    fn write(&mut self, line: Line) -> std::io::Result<()> {
+        self.outputs.push(line).map_err(|e| {
+            let text = crate::text::error_chain(&e);
+            self.failed = Some(e);
+            std::io::Error::other(text)
+        })
     }
 }

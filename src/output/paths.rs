@@ -254,7 +254,8 @@ impl Default for PathAssigner {
     fn default() -> Self {
         PathAssigner {
             db: Scratch::open(
-                "CREATE TABLE path (path TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;",
+                "CREATE TABLE path (path TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;\
+                 CREATE TABLE planned (n INTEGER PRIMARY KEY, path TEXT NOT NULL);",
             ),
             collisions: Vec::new(),
         }
@@ -287,6 +288,33 @@ impl PathAssigner {
                     .execute([path, key])
             })
             .is_none_or(|n| n == 1)
+    }
+
+    /// [`PathAssigner::assign`], remembered as the `n`th record's path.
+    pub fn plan(
+        &mut self,
+        n: u64,
+        key: &str,
+        legacy_id: Option<&str>,
+        wanted: Vec<String>,
+    ) -> String {
+        let path = self.assign(key, legacy_id, wanted);
+        self.db.run(|db| {
+            db.prepare_cached("INSERT OR REPLACE INTO planned (n, path) VALUES (?1, ?2)")?
+                .execute(rusqlite::params![n as i64, path])
+        });
+        path
+    }
+
+    /// The path planned for the `n`th record.
+    pub fn planned(&mut self, n: u64) -> Option<String> {
+        self.db
+            .run(|db| {
+                db.prepare_cached("SELECT path FROM planned WHERE n = ?1")?
+                    .query_row([n as i64], |r| r.get(0))
+                    .optional()
+            })
+            .flatten()
     }
 
     /// The unique path (segments joined by `/`) of the record `key`.

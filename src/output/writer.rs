@@ -146,6 +146,21 @@ pub struct Outputs<'p> {
     /// URL folder of records → their section paths, counted (for listings).
     folders: HashMap<String, BTreeMap<String, usize>>,
     ledger_aliases: Vec<(String, String, String)>,
+    /// Lines planned and written so far, and records planned and written
+    /// (the nth record written has the nth planned path).
+    planned_lines: u64,
+    written_lines: u64,
+    planned: u64,
+    written: u64,
+    /// Listings mapped and ledger aliases added (once every record is planned).
+    settled: Option<Settled>,
+}
+
+/// What is known once every record has its path: the listings and ledger
+/// aliases in the redirect map, and what did not map.
+struct Settled {
+    unmapped_listings: Vec<String>,
+    unmapped_aliases: Vec<(String, String)>,
 }
 
 /// What [`Outputs::finish`] wrote.
@@ -238,33 +253,35 @@ impl<'p> Outputs<'p> {
             listings: Vec::new(),
             folders: HashMap::new(),
             ledger_aliases: Vec::new(),
+            planned_lines: 0,
+            written_lines: 0,
+            planned: 0,
+            written: 0,
+            settled: None,
         })
     }
 
-    /// Take one line: a record, an error entry, or a listing.
-    pub fn push(&mut self, line: Line) -> Result<(), OutputError> {
+    /// Plan one line (the first pass, see [`Sink`]): a record gets its
+    /// new path and its URLs go into the redirect map; a listing is noted.
+    /// Nothing is written.
+    pub fn plan(&mut self, line: &Line) {
+        self.planned_lines += 1;
         match line {
-            Line::Record(r) => self.record(&r),
-            Line::Error(e) => {
-                self.report.error(&e);
-                let text = serde_json::to_string(&e).unwrap_or_default();
-                self.write_text(text)
-            }
-            Line::Listing { url, template } => {
-                self.listing(&url, &template);
-                Ok(())
-            }
+            Line::Record(r) => self.plan_record(r),
+            Line::Listing { url, template } => self.listings.push((url.clone(), template.clone())),
+            Line::Error(_) => {}
         }
     }
 
-    fn record(&mut self, v: &Record) -> Result<(), OutputError> {
-        self.report.record(v);
+    fn plan_record(&mut self, v: &Record) {
         let key = record_key(v);
-        let path = self.paths.assign(
+        let path = self.paths.plan(
+            self.planned,
             &key,
             v.legacy_id.as_deref(),
             wanted_path(v, &self.profile.output),
         );
+        self.planned += 1;
         let to = format!("{}{path}/", self.profile.output.url_prefix);
         self.redirects.add_record(v, &to, &key);
         if let Some(folder) = url_folder(&v.url) {
@@ -275,6 +292,37 @@ impl<'p> Outputs<'p> {
                 .entry(section_path(v).join("/"))
                 .or_default() += 1;
         }
+    }
+
+    /// Take one line (the second pass): a record, an error entry, or a
+    /// listing. A line that was not planned is planned now (a caller that
+    /// writes in one pass gets what it always got).
+    pub fn push(&mut self, line: Line) -> Result<(), OutputError> {
+        if self.written_lines >= self.planned_lines {
+            self.plan(&line);
+        } else {
+            // every line was planned: listings and ledger aliases can map
+            self.settle();
+        }
+        self.written_lines += 1;
+        match line {
+            Line::Record(r) => self.write_record(&r),
+            Line::Error(e) => {
+                self.report.error(&e);
+                let text = serde_json::to_string(&e).unwrap_or_default();
+                self.write_text(text)
+            }
+            Line::Listing { template, .. } => {
+                self.report.listing(&template);
+                Ok(())
+            }
+        }
+    }
+
+    fn write_record(&mut self, v: &Record) -> Result<(), OutputError> {
+        self.report.record(v);
+        let path = self.paths.planned(self.written).unwrap_or_default();
+        self.written += 1;
         match &mut self.records {
             Records::Lines { .. } => {
                 let text = serde_json::to_string(v).unwrap_or_default();
@@ -311,13 +359,6 @@ impl<'p> Outputs<'p> {
         }
     }
 
-    /// A listing page (a template that does not emit): counted, and mapped
-    /// to its new section path in the redirect map.
-    pub fn listing(&mut self, url: &str, template: &str) {
-        self.report.listing(template);
-        self.listings.push((url.to_string(), template.to_string()));
-    }
-
     /// Say how the run ended when it is neither complete nor stopped
     /// (`incomplete: …`); written to the report.
     pub fn outcome(&mut self, outcome: &str) {
@@ -351,7 +392,14 @@ impl<'p> Outputs<'p> {
         Ok(())
     }
 
-    fn build_report(&mut self, outcome: Option<&str>) -> Report {
+    /// Once every record has its path: map the listings to the section
+    /// paths of the records filed under them (else their own URL path), and
+    /// add the ledger's aliases. After the records, so a record keeps every
+    /// URL it claimed.
+    fn settle(&mut self) {
+        if self.settled.is_some() {
+            return;
+        }
         let mut unmapped_listings = Vec::new();
         let mut listings = std::mem::take(&mut self.listings);
         listings.sort();
@@ -373,6 +421,17 @@ impl<'p> Outputs<'p> {
         }
         let aliases = std::mem::take(&mut self.ledger_aliases);
         let unmapped_aliases = self.redirects.add_ledger_aliases(&aliases);
+        self.settled = Some(Settled {
+            unmapped_listings,
+            unmapped_aliases,
+        });
+    }
+
+    fn build_report(&mut self, outcome: Option<&str>) -> Report {
+        self.settle();
+        let settled = self.settled.as_ref().expect("settled above");
+        let unmapped_listings = settled.unmapped_listings.clone();
+        let unmapped_aliases = settled.unmapped_aliases.clone();
         let mut report = std::mem::take(&mut self.report);
         if let Some(o) = outcome {
             report.outcome(o);

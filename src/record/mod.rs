@@ -13,7 +13,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use outcome::{ErrorEntry, ErrorInfo, FileRef, Line, Outcome, PageError, UNMATCHED_MESSAGE};
+pub use outcome::{
+    ErrorEntry, ErrorInfo, FileRef, Line, Outcome, PageError, Sink, UNMATCHED_MESSAGE,
+};
 
 /// An image of the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -4,7 +4,7 @@
 //! fixture check; JSON exists only at the edges (output files, the record
 //! spool of `run`, fixture expectations), written and read by serde through
 //! the types here. [`Outcome`]'s JSON form is the expectation files' and the
-//! spool's; [`ErrorEntry`]'s is the output's.
+//! spool's; [`ErrorEntry`]'s is the output's. A [`Sink`] takes the lines.
 
 use serde::{Deserialize, Serialize};
 
@@ -231,4 +231,28 @@ pub enum Line {
         /// The template.
         template: String,
     },
+}
+
+/// What takes the lines of an assembly. The lines come twice, in the same
+/// order: first to [`Sink::plan`] (nothing is written yet: a writer assigns
+/// every record its new path and learns where every legacy URL goes, so
+/// that links between records can be rewritten), then to [`Sink::write`].
+/// A sink that does not plan (`plans` false) sees only the second pass.
+pub trait Sink {
+    /// Whether the sink wants the planning pass.
+    fn plans(&self) -> bool {
+        false
+    }
+    /// One line of the planning pass.
+    fn plan(&mut self, _line: &Line) -> std::io::Result<()> {
+        Ok(())
+    }
+    /// One line of the writing pass.
+    fn write(&mut self, line: Line) -> std::io::Result<()>;
+}
+
+impl<F: FnMut(Line) -> std::io::Result<()>> Sink for F {
+    fn write(&mut self, line: Line) -> std::io::Result<()> {
+        self(line)
+    }
 }
