@@ -1,6 +1,7 @@
 //! What sitelift writes: records, error entries, and the output files.
 pub mod diff;
 pub mod files;
+pub mod links;
 pub mod paths;
 
 pub mod redirects;

@@ -14,6 +14,8 @@ use rusqlite::{Connection, OptionalExtension};
 use super::scratch::Scratch;
 use serde_json::{json, Value};
 
+use super::links::link_key;
+use crate::frontier::canon::CanonRules;
 use crate::record::Record;
 use url::Url;
 
@@ -41,19 +43,13 @@ pub struct Redirect {
 pub struct RedirectMap {
     db: Scratch,
     conflicts: Vec<Value>,
+    /// How legacy URLs are canonicalised to find a link's target.
+    rules: CanonRules,
 }
 
 impl Default for RedirectMap {
     fn default() -> Self {
-        RedirectMap {
-            db: Scratch::open(
-                "CREATE TABLE redirect (src TEXT PRIMARY KEY, dst TEXT NOT NULL, \
-                 kind TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;\
-                 CREATE TABLE nginx_key (key TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;\
-                 CREATE TABLE nginx_re (re TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;",
-            ),
-            conflicts: Vec::new(),
-        }
+        RedirectMap::new(CanonRules::default())
     }
 }
 
@@ -65,6 +61,39 @@ fn lookup(db: &Connection, from: &str) -> rusqlite::Result<Option<(String, Strin
 }
 
 impl RedirectMap {
+    /// An empty map; `rules` canonicalise URLs for [`RedirectMap::resolve`].
+    pub fn new(rules: CanonRules) -> RedirectMap {
+        RedirectMap {
+            db: Scratch::open(
+                "CREATE TABLE redirect (src TEXT PRIMARY KEY, dst TEXT NOT NULL, \
+                 kind TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;\
+                 CREATE TABLE nginx_key (key TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;\
+                 CREATE TABLE nginx_re (re TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;\
+                 CREATE TABLE link (key TEXT PRIMARY KEY, dst TEXT NOT NULL) WITHOUT ROWID;",
+            ),
+            conflicts: Vec::new(),
+            rules,
+        }
+    }
+
+    /// Where a link to `url` goes: the new URL of the record or listing it
+    /// names, found by the URL as written, else by its canonical key (see
+    /// [`link_key`]).
+    pub fn resolve(&mut self, url: &str) -> Option<String> {
+        let key = link_key(url, &self.rules);
+        self.db
+            .run(|db| {
+                if let Some((dst, _)) = lookup(db, url)? {
+                    return Ok(Some(dst));
+                }
+                let Some(key) = &key else { return Ok(None) };
+                db.prepare_cached("SELECT dst FROM link WHERE key = ?1")?
+                    .query_row([key], |r| r.get(0))
+                    .optional()
+            })
+            .flatten()
+    }
+
     /// Why the map stopped taking entries, if it did.
     pub fn failure(&self) -> Option<&str> {
         self.db.failure()
@@ -75,6 +104,7 @@ impl RedirectMap {
         if from.is_empty() {
             return;
         }
+        let key = link_key(from, &self.rules);
         let Some(found) = self.db.run(|db| {
             let found = lookup(db, from)?;
             if found.is_none() {
@@ -82,6 +112,11 @@ impl RedirectMap {
                     "INSERT INTO redirect (src, dst, kind, record) VALUES (?1, ?2, ?3, ?4)",
                 )?
                 .execute([from, to, kind, record])?;
+                if let Some(key) = &key {
+                    // the first URL of a key keeps it, as for the map itself
+                    db.prepare_cached("INSERT OR IGNORE INTO link (key, dst) VALUES (?1, ?2)")?
+                        .execute([key.as_str(), to])?;
+                }
             }
             Ok(found)
         }) else {

@@ -109,6 +109,34 @@ pub struct Report {
     /// Ledger aliases whose page gave no record or listing (failed,
     /// unmatched, not HTML), so they are not in the redirect map.
     pub unmapped_aliases: Vec<Value>,
+    /// Links of record bodies to the legacy site that point at nothing
+    /// migrated (all of them are in `links.jsonl`).
+    pub broken_links: BrokenLinks,
+}
+
+/// Broken internal links: how many, why, and the first few.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BrokenLinks {
+    /// Links that point at nothing migrated.
+    pub count: u64,
+    /// How many for each reason.
+    pub by_reason: BTreeMap<String, u64>,
+    /// The first ones, in output order.
+    pub examples: Vec<super::links::BrokenLink>,
+}
+
+/// Broken links listed in the report (all are in `links.jsonl`).
+const BROKEN_EXAMPLES: usize = 20;
+
+impl BrokenLinks {
+    /// Count one broken link.
+    pub fn add(&mut self, link: &super::links::BrokenLink) {
+        self.count += 1;
+        *self.by_reason.entry(link.why.clone()).or_default() += 1;
+        if self.examples.len() < BROKEN_EXAMPLES {
+            self.examples.push(link.clone());
+        }
+    }
 }
 
 /// Whether a profile field's value counts as found.
@@ -370,6 +398,12 @@ impl Report {
             s += &format!(
                 "  {} legacy URLs claimed by two records (see report.json)\n",
                 self.redirect_conflicts.len()
+            );
+        }
+        if self.broken_links.count > 0 {
+            s += &format!(
+                "  {} broken internal links (to legacy pages not migrated; see links.jsonl)\n",
+                self.broken_links.count
             );
         }
         s

@@ -12,6 +12,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 
 use super::files::{io, kind_of, place, prepare_dir, write_atomic, write_atomic_with, Kind, Place};
+use super::links::Links;
 use super::paths::{
     listing_folder, listing_path, section_path, url_folder, wanted_path, PathAssigner,
 };
@@ -88,7 +89,12 @@ fn hint(e: &std::io::Error) -> &'static str {
 }
 
 /// The side files, by name.
-const SIDE_FILES: [&str; 3] = ["report.json", "redirects.csv", "redirects.map"];
+const SIDE_FILES: [&str; 4] = [
+    "report.json",
+    "redirects.csv",
+    "redirects.map",
+    "links.jsonl",
+];
 
 /// The side files of the JSON Lines output `p`: `NAME.report.json` beside it.
 fn side_of(p: &Path) -> Side {
@@ -141,6 +147,7 @@ pub struct Outputs<'p> {
     side: Option<Side>,
     paths: PathAssigner,
     redirects: RedirectMap,
+    links: Links,
     report: ReportBuilder,
     listings: Vec<(String, String)>,
     /// URL folder of records → their section paths, counted (for listings).
@@ -243,12 +250,19 @@ impl<'p> Outputs<'p> {
                 place(&side.path(name))?;
             }
         }
+        let links = Links::new(
+            profile,
+            side.as_ref()
+                .map(|s| place(&s.path("links.jsonl")))
+                .transpose()?,
+        )?;
         Ok(Outputs {
             profile,
             records,
             side,
             paths: PathAssigner::default(),
-            redirects: RedirectMap::default(),
+            redirects: RedirectMap::new(links.rules().clone()),
+            links,
             report: ReportBuilder::new(profile),
             listings: Vec::new(),
             folders: HashMap::new(),
@@ -282,6 +296,8 @@ impl<'p> Outputs<'p> {
             wanted_path(v, &self.profile.output),
         );
         self.planned += 1;
+        self.links.site_url(&v.url);
+        self.links.site_url(&v.canonical_url);
         let to = format!("{}{path}/", self.profile.output.url_prefix);
         self.redirects.add_record(v, &to, &key);
         if let Some(folder) = url_folder(&v.url) {
@@ -306,7 +322,7 @@ impl<'p> Outputs<'p> {
         }
         self.written_lines += 1;
         match line {
-            Line::Record(r) => self.write_record(&r),
+            Line::Record(r) => self.write_record(*r),
             Line::Error(e) => {
                 self.report.error(&e);
                 let text = serde_json::to_string(&e).unwrap_or_default();
@@ -319,7 +335,13 @@ impl<'p> Outputs<'p> {
         }
     }
 
-    fn write_record(&mut self, v: &Record) -> Result<(), OutputError> {
+    fn write_record(&mut self, mut record: Record) -> Result<(), OutputError> {
+        if self.settled.is_some() {
+            // every record has its path: links between them can follow
+            let key = record_key(&record);
+            self.links.rewrite(&mut record, &key, &mut self.redirects)?;
+        }
+        let v = &record;
         self.report.record(v);
         let path = self.paths.planned(self.written).unwrap_or_default();
         self.written += 1;
@@ -377,6 +399,7 @@ impl<'p> Outputs<'p> {
             OutputError::Ledger(store.to_path_buf(), crate::text::error_chain(&e))
         };
         let ledger = crate::frontier::ledger::Ledger::open_read_only(store).map_err(err)?;
+        self.links.use_ledger(store);
         let counts = ledger.counts().map_err(err)?;
         self.report.pages(
             counts
@@ -445,6 +468,7 @@ impl<'p> Outputs<'p> {
             .into_iter()
             .map(|(alias, canonical)| serde_json::json!({ "alias": alias, "canonical": canonical }))
             .collect();
+        report.broken_links = self.links.broken.clone();
         report
     }
 
@@ -523,6 +547,7 @@ impl<'p> Outputs<'p> {
                 }
             }
         }
+        self.links.finish()?;
         self.write_side(&report)?;
         eprint!("{}", report.summary());
         if let Some(p) = through {
@@ -545,6 +570,7 @@ impl<'p> Outputs<'p> {
     /// is still written, with `outcome` saying why, and summarised.
     pub fn abort(mut self, outcome: &str) -> Report {
         let report = self.build_report(Some(outcome));
+        self.links.discard();
         match &self.records {
             Records::Lines {
                 target: Some(t), ..
