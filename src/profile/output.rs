@@ -12,6 +12,9 @@
 //! max_slug = 80
 //! url_prefix = "/"                   # new URLs in the redirect map: prefix + path + "/"
 //! listing_strip = ['/page/\d+/?$']   # removed from a listing URL path before it becomes a section path
+//! category_base = "category"         # new paths of terms and authors: BASE/SLUG/
+//! tag_base = "tag"
+//! author_base = "author"
 //! ```
 
 use regex::Regex;
@@ -37,6 +40,12 @@ pub struct RawOutput {
     pub url_prefix: Option<Spanned<String>>,
     /// Regexes removed from a listing's URL path (pagination).
     pub listing_strip: Option<Vec<Spanned<String>>>,
+    /// Path before a category's slug (default `category`).
+    pub category_base: Option<Spanned<String>>,
+    /// Path before a tag's slug (default `tag`).
+    pub tag_base: Option<Spanned<String>>,
+    /// Path before an author's slug (default `author`).
+    pub author_base: Option<Spanned<String>>,
 }
 
 /// One part of a path pattern.
@@ -84,6 +93,12 @@ pub struct OutputSpec {
     pub url_prefix: String,
     /// Removed from listing URL paths.
     pub listing_strip: Vec<Regex>,
+    /// Path before a category's, a tag's and an author's slug.
+    pub category_base: String,
+    /// See `category_base`.
+    pub tag_base: String,
+    /// See `category_base`.
+    pub author_base: String,
 }
 
 const DEFAULT_PATH: &str = "{section}/{year}/{slug}";
@@ -228,6 +243,24 @@ pub fn compile(raw: &RawOutput, key: &str) -> Result<OutputSpec, CompileError> {
             .collect::<Result<_, _>>()?,
         None => vec![Regex::new(DEFAULT_LISTING_STRIP).expect("default listing_strip")],
     };
+    let base = |raw: &Option<Spanned<String>>, name: &str, default: &str| {
+        let Some(b) = raw else {
+            return Ok(default.to_string());
+        };
+        let v = b.get_ref().trim_matches('/');
+        let plain = !v.is_empty()
+            && v.split('/').all(|seg| {
+                !seg.is_empty() && seg.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            });
+        match plain {
+            true => Ok(v.to_ascii_lowercase()),
+            false => Err(CompileError::new(
+                format!("{key}.{name}"),
+                Some(b.span()),
+                "a base is one or more `/`-separated segments of letters, digits and `-`",
+            )),
+        }
+    };
     Ok(OutputSpec {
         segments,
         slug_from,
@@ -235,6 +268,9 @@ pub fn compile(raw: &RawOutput, key: &str) -> Result<OutputSpec, CompileError> {
         max_slug,
         url_prefix,
         listing_strip,
+        category_base: base(&raw.category_base, "category_base", "category")?,
+        tag_base: base(&raw.tag_base, "tag_base", "tag")?,
+        author_base: base(&raw.author_base, "author_base", "author")?,
     })
 }
 

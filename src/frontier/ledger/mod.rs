@@ -113,6 +113,25 @@ pub enum LedgerError {
     UnknownAliasHow(String),
 }
 
+/// The schema version of an open ledger, refused when a newer sitelift wrote it.
+fn schema_version(conn: &Connection, path: &Path) -> Result<i64, LedgerError> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|source| LedgerError::Sqlite {
+            path: path.to_path_buf(),
+            op: "user_version",
+            source,
+        })?;
+    if version > SCHEMA_VERSION {
+        return Err(LedgerError::UnsupportedSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(version)
+}
+
 /// The crawl ledger (one SQLite connection).
 #[derive(Debug)]
 pub struct Ledger {
@@ -145,16 +164,7 @@ impl Ledger {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err("synchronous"))?;
         conn.set_prepared_statement_cache_capacity(32);
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(err("user_version"))?;
-        if version > SCHEMA_VERSION {
-            return Err(LedgerError::UnsupportedSchema {
-                path,
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        let version = schema_version(&conn, &path)?;
         if version == 0 {
             let tx = conn.transaction().map_err(err("create schema"))?;
             tx.execute_batch(SCHEMA).map_err(err("create schema"))?;
@@ -197,16 +207,7 @@ impl Ledger {
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(err("busy_timeout"))?;
         conn.set_prepared_statement_cache_capacity(32);
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(err("user_version"))?;
-        if version > SCHEMA_VERSION {
-            return Err(LedgerError::UnsupportedSchema {
-                path,
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        schema_version(&conn, &path)?;
         Ok(Ledger {
             conn,
             path,
