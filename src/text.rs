@@ -1,7 +1,8 @@
 //! Clean text: whitespace collapsed, invisible characters handled, and the
 //! typographic characters (curly quotes, dashes) kept exactly as they are;
-//! and an error with its causes as one line, for messages that are data
-//! (error entries, reports).
+//! slugs (new paths, and the slugs by which records name their terms); and
+//! an error with its causes as one line, for messages that are data (error
+//! entries, reports).
 
 /// Characters dropped from text: zero-width space, word joiner, BOM, soft hyphen.
 /// (Zero-width joiner and non-joiner are kept: they carry meaning in Persian and Arabic.)
@@ -71,6 +72,59 @@ pub fn escape_html(s: &str, out: &mut String) {
             _ => out.push(c),
         }
     }
+}
+
+/// `text` as a slug: lowercase ASCII letters and digits, words joined by
+/// `-`, accents folded where simple, at most `max` characters (cut at a
+/// word boundary when one is near). Empty when nothing is left.
+pub fn slugify(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in text.chars() {
+        let folded = fold(c);
+        for c in folded.chars() {
+            if c.is_ascii_alphanumeric() {
+                if dash && !out.is_empty() {
+                    out.push('-');
+                }
+                dash = false;
+                out.push(c.to_ascii_lowercase());
+            } else if c != '\'' && c != '’' {
+                dash = true;
+            }
+        }
+        if out.len() > max * 2 {
+            break;
+        }
+    }
+    if out.len() > max {
+        let cut = &out[..max];
+        let cut = match cut.rfind('-') {
+            Some(i) if i >= max / 2 => &cut[..i],
+            _ => cut,
+        };
+        out = cut.trim_end_matches('-').to_string();
+    }
+    out
+}
+
+fn fold(c: char) -> String {
+    let s = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+        'ç' | 'č' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+        'ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' => "u",
+        'ý' | 'ÿ' => "y",
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        '&' => " and ",
+        _ => return c.to_lowercase().collect(),
+    };
+    s.to_string()
 }
 
 /// An error and its causes, each once: `cannot read x.html: No such file

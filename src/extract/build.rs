@@ -15,7 +15,7 @@ use super::index::DocIndex;
 use super::select::{eval_field, removed_set, FieldValue};
 use super::{body, dateline, lists, ExtractError, Page, Trace};
 use crate::profile::{BodySpec, DatelineSpec, Field, Sel, Template};
-use crate::record::{Body, Dateline, EncodingInfo, Image, Message, Record};
+use crate::record::{Body, Dateline, EncodingInfo, Image, Message, Record, Refs};
 
 static CANONICAL: std::sync::LazyLock<Sel> =
     std::sync::LazyLock::new(|| Sel::parse("link[rel~=canonical]").expect("static"));
@@ -80,7 +80,7 @@ pub(super) fn build(
         None => Body::default(),
     };
     let lists = page_lists(ix, root, url, t, trace, &mut n);
-    Ok(Record {
+    let mut record = Record {
         url: url.to_string(),
         canonical_url,
         legacy_id: pf.legacy_id,
@@ -99,7 +99,10 @@ pub(super) fn build(
         provenance: n.provenance,
         warnings: n.warnings,
         notes: n.notes,
-    })
+        refs: Refs::default(),
+    };
+    record.refs = Refs::of(&record);
+    Ok(record)
 }
 
 /// The names of the fields that have a place of their own in the record.

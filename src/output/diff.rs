@@ -3,7 +3,8 @@
 //! records were added, removed or changed, which fields changed with a short
 //! before/after, and a count per field. This is how a selector fix is
 //! checked across a whole site before re-import. `provenance` is left out
-//! by default (a renamed selector is not a content change).
+//! by default (a renamed selector is not a content change), and so is
+//! `refs` (the slugs of the section and authors, which change with them).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -179,6 +180,9 @@ fn flatten(v: &Value, opts: &DiffOptions) -> BTreeMap<String, Value> {
     for (k, x) in o {
         if k == "provenance" && !opts.with_provenance {
             continue;
+        }
+        if k == "refs" {
+            continue; // derived from section, authors and fields, compared there
         }
         match (k.as_str(), x.as_object()) {
             ("lists" | "fields" | "provenance", Some(inner)) => {

@@ -178,7 +178,7 @@ pub fn write_atomic_with(
 }
 
 /// The names sitelift writes in a `--layout dir` folder, and what each is.
-const DIR_ENTRIES: [(&str, bool); 7] = [
+const DIR_ENTRIES: [(&str, bool); 10] = [
     ("records", true),
     (".records.partial", true),
     (".records.old", true),
@@ -186,6 +186,9 @@ const DIR_ENTRIES: [(&str, bool); 7] = [
     ("report.json", false),
     ("redirects.csv", false),
     ("redirects.map", false),
+    ("links.jsonl", false),
+    ("terms.jsonl", false),
+    ("authors.jsonl", false),
 ];
 
 /// Make `dir` ready for a `--layout dir` output, before any work: it must
@@ -231,7 +234,8 @@ pub fn prepare_dir(dir: &Path) -> Result<(), OutputError> {
     if !marked {
         let note = format!(
             "This folder is a sitelift output (sitelift {}); a later run may replace\n\
-             records/, errors.jsonl, report.json and redirects.* here, and nothing else.\n",
+             records/, errors.jsonl, report.json, redirects.*, links.jsonl, terms.jsonl\n\
+             and authors.jsonl here, and nothing else.\n",
             env!("CARGO_PKG_VERSION")
         );
         write_atomic(&dir.join(MARKER), note.as_bytes())?;

@@ -8,4 +8,5 @@ pub mod redirects;
 pub mod report;
 pub mod schema;
 mod scratch;
+pub mod terms;
 pub mod writer;

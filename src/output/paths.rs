@@ -14,64 +14,10 @@ use serde::Serialize;
 use url::Url;
 
 use crate::profile::output::{OutputSpec, PathPart, SlugSource};
+pub use crate::text::slugify;
 
 /// Longest path segment (other than the slug), in characters.
 const MAX_SEGMENT: usize = 60;
-/// Most section segments kept.
-const MAX_SECTION_DEPTH: usize = 6;
-
-/// `text` as a slug: lowercase ASCII letters and digits, words joined by
-/// `-`, accents folded where simple, at most `max` characters (cut at a
-/// word boundary when one is near). Empty when nothing is left.
-pub fn slugify(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut dash = false;
-    for c in text.chars() {
-        let folded = fold(c);
-        for c in folded.chars() {
-            if c.is_ascii_alphanumeric() {
-                if dash && !out.is_empty() {
-                    out.push('-');
-                }
-                dash = false;
-                out.push(c.to_ascii_lowercase());
-            } else if c != '\'' && c != '’' {
-                dash = true;
-            }
-        }
-        if out.len() > max * 2 {
-            break;
-        }
-    }
-    if out.len() > max {
-        let cut = &out[..max];
-        let cut = match cut.rfind('-') {
-            Some(i) if i >= max / 2 => &cut[..i],
-            _ => cut,
-        };
-        out = cut.trim_end_matches('-').to_string();
-    }
-    out
-}
-
-fn fold(c: char) -> String {
-    let s = match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
-        'ç' | 'č' => "c",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' => "e",
-        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
-        'ñ' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' => "u",
-        'ý' | 'ÿ' => "y",
-        'ß' => "ss",
-        'æ' => "ae",
-        'œ' => "oe",
-        '&' => " and ",
-        _ => return c.to_lowercase().collect(),
-    };
-    s.to_string()
-}
 
 fn non_empty(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.is_empty())
@@ -135,13 +81,7 @@ fn percent_decode(s: &str) -> String {
 
 /// The record's section names as slug segments (`unfiled` when none).
 pub fn section_path(v: &Record) -> Vec<String> {
-    let names: Vec<String> = v
-        .section
-        .iter()
-        .map(|s| slugify(s, MAX_SEGMENT))
-        .filter(|s| !s.is_empty())
-        .take(MAX_SECTION_DEPTH)
-        .collect();
+    let names = crate::record::section_slugs(&v.section);
     if names.is_empty() {
         vec!["unfiled".to_string()]
     } else {
@@ -219,7 +159,7 @@ pub fn listing_path(url: &str, spec: &OutputSpec) -> Option<Vec<String>> {
         .filter(|s| !s.is_empty())
         .map(|s| slugify(&percent_decode(s), MAX_SEGMENT))
         .filter(|s| !s.is_empty())
-        .take(MAX_SECTION_DEPTH + 2)
+        .take(crate::record::SECTION_DEPTH_MAX + 2)
         .collect();
     (!segs.is_empty()).then_some(segs)
 }

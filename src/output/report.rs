@@ -112,6 +112,10 @@ pub struct Report {
     /// Links of record bodies to the legacy site that point at nothing
     /// migrated (all of them are in `links.jsonl`).
     pub broken_links: BrokenLinks,
+    /// Terms (sections, categories, tags) in `terms.jsonl`.
+    pub terms: usize,
+    /// Authors in `authors.jsonl`.
+    pub authors: usize,
 }
 
 /// Broken internal links: how many, why, and the first few.
@@ -399,6 +403,9 @@ impl Report {
                 "  {} legacy URLs claimed by two records (see report.json)\n",
                 self.redirect_conflicts.len()
             );
+        }
+        if self.terms + self.authors > 0 {
+            s += &format!("  {} terms, {} authors\n", self.terms, self.authors);
         }
         if self.broken_links.count > 0 {
             s += &format!(

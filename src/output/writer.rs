@@ -18,6 +18,7 @@ use super::paths::{
 };
 use super::redirects::RedirectMap;
 use super::report::{Report, ReportBuilder};
+use super::terms::Terms;
 use crate::profile::Profile;
 use crate::record::{Line, Record};
 use std::collections::{BTreeMap, HashMap};
@@ -148,6 +149,7 @@ pub struct Outputs<'p> {
     paths: PathAssigner,
     redirects: RedirectMap,
     links: Links,
+    terms: Terms,
     report: ReportBuilder,
     listings: Vec<(String, String)>,
     /// URL folder of records → their section paths, counted (for listings).
@@ -263,6 +265,7 @@ impl<'p> Outputs<'p> {
             paths: PathAssigner::default(),
             redirects: RedirectMap::new(links.rules().clone()),
             links,
+            terms: Terms::default(),
             report: ReportBuilder::new(profile),
             listings: Vec::new(),
             folders: HashMap::new(),
@@ -300,6 +303,9 @@ impl<'p> Outputs<'p> {
         self.links.site_url(&v.canonical_url);
         let to = format!("{}{path}/", self.profile.output.url_prefix);
         self.redirects.add_record(v, &to, &key);
+        for (from, to) in Terms::author_redirects(&self.profile.output, v) {
+            self.redirects.add(&from, &to, "author", "author");
+        }
         if let Some(folder) = url_folder(&v.url) {
             *self
                 .folders
@@ -343,6 +349,7 @@ impl<'p> Outputs<'p> {
         }
         let v = &record;
         self.report.record(v);
+        self.terms.record(&self.profile.output, v);
         let path = self.paths.planned(self.written).unwrap_or_default();
         self.written += 1;
         match &mut self.records {
@@ -438,6 +445,7 @@ impl<'p> Outputs<'p> {
                 Some(p) => {
                     let to = format!("{}{p}/", self.profile.output.url_prefix);
                     self.redirects.add(url, &to, "listing", "listing");
+                    self.terms.listing(&self.profile.output, &p, url);
                 }
                 None => unmapped_listings.push(url.clone()),
             }
@@ -469,6 +477,7 @@ impl<'p> Outputs<'p> {
             .map(|(alias, canonical)| serde_json::json!({ "alias": alias, "canonical": canonical }))
             .collect();
         report.broken_links = self.links.broken.clone();
+        (report.terms, report.authors) = self.terms.counts();
         report
     }
 
@@ -481,6 +490,8 @@ impl<'p> Outputs<'p> {
             write_atomic_with(&side.path("redirects.map"), |w| {
                 self.redirects.write_nginx(w)
             })?;
+            write_atomic_with(&side.path("terms.jsonl"), |w| self.terms.write_terms(w))?;
+            write_atomic_with(&side.path("authors.jsonl"), |w| self.terms.write_authors(w))?;
         }
         Ok(())
     }

@@ -84,6 +84,9 @@ pub struct Record {
     pub lists: IndexMap<String, Vec<Value>>,
     /// Other fields the profile names, in profile order.
     pub fields: IndexMap<String, Value>,
+    /// The terms and authors of the record, by slug (their entities are in
+    /// `terms.jsonl` and `authors.jsonl`).
+    pub refs: Refs,
     /// Other URLs of the same page (redirects, variants), sorted.
     pub aliases: Vec<String>,
     /// How the bytes were decoded.
@@ -94,6 +97,72 @@ pub struct Record {
     pub warnings: Vec<Message>,
     /// Informational notes (empty blocks, …).
     pub notes: Vec<Message>,
+}
+
+/// How a record names its terms and authors: by slug. A slug is the
+/// identity of a term: names that give the same slug are the same term.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Refs {
+    /// The section, as the slug path of the breadcrumb
+    /// (`news-on-iran/iraq`); none when the record has no section.
+    pub section: Option<String>,
+    /// The authors' slugs, in byline order.
+    pub authors: Vec<String>,
+    /// The categories' slugs (a profile field named `categories`).
+    pub categories: Vec<String>,
+    /// The tags' slugs (a profile field named `tags`).
+    pub tags: Vec<String>,
+}
+
+/// Longest slug of a section name, author, category or tag.
+pub const TERM_SLUG_MAX: usize = 60;
+/// Most levels of a section path.
+pub const SECTION_DEPTH_MAX: usize = 6;
+
+/// The slugs of a section path: each name's slug, empty ones left out, at
+/// most [`SECTION_DEPTH_MAX`] levels.
+pub fn section_slugs(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(|s| crate::text::slugify(s, TERM_SLUG_MAX))
+        .filter(|s| !s.is_empty())
+        .take(SECTION_DEPTH_MAX)
+        .collect()
+}
+
+/// The strings of a profile field's value (one string, or a list).
+pub fn field_strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl Refs {
+    /// The references of a record, from its section, authors and its
+    /// `categories` and `tags` fields.
+    pub fn of(r: &Record) -> Refs {
+        let slugs = |names: Vec<&str>| {
+            let mut out: Vec<String> = Vec::new();
+            for n in names {
+                let s = crate::text::slugify(n, TERM_SLUG_MAX);
+                if !s.is_empty() && !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+            out
+        };
+        let section = section_slugs(&r.section).join("/");
+        Refs {
+            section: (!section.is_empty()).then_some(section),
+            authors: slugs(r.authors.iter().map(String::as_str).collect()),
+            categories: slugs(field_strings(r.fields.get("categories"))),
+            tags: slugs(field_strings(r.fields.get("tags"))),
+        }
+    }
 }
 
 /// The body in three forms.
