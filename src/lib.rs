@@ -12,6 +12,7 @@
 //! 8. [`extract`]: a page and its template to an [`record::Outcome`]: routing, fields, body, dateline, lists.
 //! 9. [`assemble`]: one record per legacy id, aliases merged, in a stable order.
 //! 10. [`output`]: the writers: records (JSON Lines or a folder), redirect map, report; and `diff`.
+//! 11. [`verify`]: downstream, after the cut-over: the new site checked against the package.
 //!
 //! What flows between them is typed: [`record`] holds the record and the
 //! line (outcome, error entry, listing) every stage from extraction on
@@ -37,3 +38,4 @@ pub mod serve;
 pub mod sources;
 pub mod store;
 pub mod text;
+pub mod verify;

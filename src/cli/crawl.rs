@@ -55,7 +55,7 @@ pub struct CrawlFlags {
     pub serve: Option<PathBuf>,
 }
 
-fn parse_connect_to(s: &str) -> Result<(String, SocketAddr), String> {
+pub(super) fn parse_connect_to(s: &str) -> Result<(String, SocketAddr), String> {
     let (host, addr) = s.split_once('=').ok_or("expected HOST=IP:PORT")?;
     let addr: SocketAddr = addr
         .parse()

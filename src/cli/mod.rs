@@ -13,6 +13,7 @@ mod reporting;
 mod run;
 mod serve;
 mod status;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -46,6 +47,8 @@ enum Command {
     GenCorpus(gen_corpus::Args),
     /// Measure extraction throughput and peak memory over WARC files.
     BenchExtract(bench_extract::Args),
+    /// Check the new site after the cut-over: redirects, pages, media (exit 1 on any mismatch).
+    Verify(verify::Args),
 }
 
 /// All progress bars live here, so log lines can be printed above them.
@@ -106,6 +109,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Diff(a) => diff::run(a),
         Command::GenCorpus(a) => gen_corpus::run(a),
         Command::BenchExtract(a) => bench_extract::run(a),
+        Command::Verify(a) => verify::run(a),
     }
 }
 

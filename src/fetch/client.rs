@@ -136,8 +136,20 @@ pub fn kind_of(media: Option<&str>, keep: &[String]) -> ContentKind {
     match media {
         None => ContentKind::Html,
         Some("text/html" | "application/xhtml+xml") => ContentKind::Html,
-        Some(m) if keep.iter().any(|k| k.eq_ignore_ascii_case(m)) => ContentKind::Kept,
+        Some(m) if keep.iter().any(|k| type_matches(k, m)) => ContentKind::Kept,
         Some(_) => ContentKind::Other,
+    }
+}
+
+/// Whether a `keep_content_types` entry covers `media`: equal (ignoring
+/// case), or a wildcard: `image/*` every image type, `*/*` every type.
+fn type_matches(pattern: &str, media: &str) -> bool {
+    match pattern.strip_suffix("/*") {
+        Some("*") => true,
+        Some(main) => media
+            .split_once('/')
+            .is_some_and(|(m, _)| m.eq_ignore_ascii_case(main)),
+        None => pattern.eq_ignore_ascii_case(media),
     }
 }
 
@@ -466,6 +478,21 @@ mod tests {
         );
         assert_eq!(kind_of(Some("application/pdf"), &keep), ContentKind::Kept);
         assert_eq!(kind_of(Some("image/png"), &keep), ContentKind::Other);
+    }
+
+    #[test]
+    fn wildcard_kinds() {
+        let images = vec!["image/*".to_string()];
+        assert_eq!(kind_of(Some("image/png"), &images), ContentKind::Kept);
+        assert_eq!(kind_of(Some("IMAGE/jpeg"), &images), ContentKind::Kept);
+        assert_eq!(
+            kind_of(Some("application/pdf"), &images),
+            ContentKind::Other
+        );
+        assert_eq!(kind_of(Some("imagex/png"), &images), ContentKind::Other);
+        let all = vec!["*/*".to_string()];
+        assert_eq!(kind_of(Some("application/pdf"), &all), ContentKind::Kept);
+        assert_eq!(kind_of(Some("text/html"), &all), ContentKind::Html);
     }
 
     #[test]

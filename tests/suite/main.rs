@@ -32,4 +32,5 @@ mod resume;
 mod serve;
 mod store_lock;
 mod unread;
+mod verify;
 mod warc_interop;
