@@ -3,6 +3,7 @@
 //! command become exit code 2 in `main`.
 
 mod bench_extract;
+mod bench_generic;
 mod check;
 mod crawl;
 mod diff;
@@ -46,6 +47,8 @@ enum Command {
     GenCorpus(gen_corpus::Args),
     /// Measure extraction throughput and peak memory over WARC files.
     BenchExtract(bench_extract::Args),
+    /// Score generic extraction (no profile) on the development corpora, and time it.
+    BenchGeneric(bench_generic::Args),
 }
 
 /// All progress bars live here, so log lines can be printed above them.
@@ -106,6 +109,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Diff(a) => diff::run(a),
         Command::GenCorpus(a) => gen_corpus::run(a),
         Command::BenchExtract(a) => bench_extract::run(a),
+        Command::BenchGeneric(a) => bench_generic::run(a),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod body;
 pub mod date;
 pub mod dateline;
+pub mod generic;
 pub mod index;
 pub mod limits;
 pub mod lists;
