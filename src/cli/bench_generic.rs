@@ -44,6 +44,10 @@ pub struct Args {
     /// Where to write the scores as JSON.
     #[arg(long, default_value = "target/bench-generic.json")]
     out: PathBuf,
+    /// Print the generic record and evidence of the pages whose key starts
+    /// with this (`zyte-dev/0a1`, `web-dev/name`), instead of scoring.
+    #[arg(long)]
+    show: Option<String>,
     /// Timing rounds per page (0: no timing).
     #[arg(long, default_value_t = 5)]
     rounds: usize,
@@ -583,6 +587,21 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         return Ok(0);
     }
     let pages = load(&a)?;
+    if let Some(prefix) = &a.show {
+        for p in pages.iter().filter(|p| p.key.starts_with(prefix.as_str())) {
+            let page = Page {
+                url: &p.url,
+                bytes: &p.bytes,
+                content_type: None,
+                url_source: "bench",
+            };
+            let o = generic::extract(&page)?;
+            let v =
+                json!({"key": p.key, "record": o.record, "evidence": o.evidence, "gold": p.gold});
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        return Ok(0);
+    }
     let mut guesses = Vec::with_capacity(pages.len());
     for p in &pages {
         let page = Page {

@@ -80,7 +80,9 @@ fn name_like(s: &str) -> bool {
     if super::dates::find_date(s).is_some()
         || s.contains('@')
         || s.contains("://")
-        || words.iter().any(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        || words
+            .iter()
+            .any(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
     {
         return false;
     }
@@ -138,9 +140,28 @@ pub fn names(text: &str) -> Vec<String> {
 
 /// Words of job titles that follow a name after a comma.
 const JOB_WORDS: &[&str] = &[
-    "staff", "writer", "reporter", "editor", "correspondent", "contributor", "columnist", "journalist",
-    "producer", "photographer", "redakteur", "redakteurin", "redaktion", "autor", "autorin", "senior",
-    "chief", "news", "desk", "team", "contributing", "freelance",
+    "staff",
+    "writer",
+    "reporter",
+    "editor",
+    "correspondent",
+    "contributor",
+    "columnist",
+    "journalist",
+    "producer",
+    "photographer",
+    "redakteur",
+    "redakteurin",
+    "redaktion",
+    "autor",
+    "autorin",
+    "senior",
+    "chief",
+    "news",
+    "desk",
+    "team",
+    "contributing",
+    "freelance",
 ];
 
 fn is_job_title(s: &str) -> bool {

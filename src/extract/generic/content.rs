@@ -108,7 +108,12 @@ pub fn verdicts(dom: &Dom<'_>) -> Verdicts {
         let mut own_strong = false;
         if b != Boiler::No && e.parent != NONE {
             let word = word.unwrap_or("?");
-            let guarded = !is_comment_word(word) && total > 0 && para[i] * 2 >= total;
+            // strong: unless it holds most of the page's paragraphs (and is not comments);
+            // weak (metadata rows): only while it holds little paragraph text
+            let guarded = match b {
+                Boiler::Weak => para[i] > 200,
+                _ => !is_comment_word(word) && total > 0 && para[i] * 2 >= total,
+            };
             if !guarded {
                 own = Some(word.to_string());
                 own_strong = b == Boiler::Strong;
@@ -141,6 +146,10 @@ fn weight(dom: &Dom<'_>, v: &Verdicts, i: usize) -> f32 {
         return -chars;
     }
     if is_heading(e.tag) {
+        return 0.0;
+    }
+    // table cells are short by nature: neutral unless they are links
+    if matches!(e.tag, "td" | "th") && ld < 0.5 && !paragraph_like(e.own, e.own_link, e.punct) {
         return 0.0;
     }
     if ld >= 0.5 {
@@ -207,8 +216,20 @@ fn prune(dom: &Dom<'_>, v: &Verdicts, pick: &mut Pick) {
             j = e.end;
             continue;
         }
+        if is_media_box(&v.words[j as usize]) && e.imgs > 0 && e.text > 0 {
+            // a gallery or captioned figure: its images stay, its text (captions, controls) goes
+            prune_text_around_images(dom, j, pick);
+            j = e.end;
+            continue;
+        }
         let why = if let Some(w) = &v.boiler[j as usize] {
             Some(format!("boilerplate \"{w}\""))
+        } else if is_media_box(&v.words[j as usize])
+            && !is_caption_element(e)
+            && e.text > 0
+            && e.text < 400
+        {
+            Some("caption or credit outside a figure".to_string())
         } else if crate::extract::select::is_block_tag(e.tag)
             && e.text > 0
             && e.text * 2 < ctext
@@ -227,4 +248,54 @@ fn prune(dom: &Dom<'_>, v: &Verdicts, pick: &mut Pick) {
             None => j += 1,
         }
     }
+}
+
+/// Class/id words of photo galleries, slideshows, captions and credits.
+fn is_media_box(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "gallery"
+                | "slideshow"
+                | "carousel"
+                | "slider"
+                | "caption"
+                | "captions"
+                | "credit"
+                | "credits"
+                | "copyright"
+                | "lightbox"
+        )
+    })
+}
+
+/// Prune the parts of `i`'s subtree that hold no image (captions, counters,
+/// buttons), keeping the images and the elements around them.
+fn prune_text_around_images(dom: &Dom<'_>, i: u32, pick: &mut Pick) {
+    let end = dom.get(i).end;
+    let mut j = i + 1;
+    while j < end {
+        let e = dom.get(j);
+        if e.imgs == 0 {
+            if e.text > 0 && !is_caption_element(e) {
+                pick.removed.insert(e.el.id());
+                pick.pruned.push(Pruned {
+                    at: j,
+                    why: "text of a gallery or captioned figure".into(),
+                });
+            }
+            j = e.end;
+        } else {
+            j += 1;
+        }
+    }
+}
+
+/// The captions the body walk gives to their images (see [`crate::extract::body`]).
+fn is_caption_element(e: &super::dom::El<'_>) -> bool {
+    e.tag == "figcaption"
+        || e.el.value().has_class(
+            "wp-caption-text",
+            scraper::CaseSensitivity::AsciiCaseInsensitive,
+        )
 }

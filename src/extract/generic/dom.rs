@@ -47,6 +47,8 @@ pub struct El<'a> {
     pub punct: u16,
     /// The element is hidden or never holds text (its subtree counts nothing).
     pub dead: bool,
+    /// Images (`img`) in the subtree.
+    pub imgs: u32,
 }
 
 /// The elements of a page in document order.
@@ -135,6 +137,7 @@ impl<'a> Dom<'a> {
                             own_link: 0,
                             punct: 0,
                             dead,
+                            imgs: 0,
                         });
                         index.insert(n.id(), i);
                         stack.push(i);
@@ -189,15 +192,19 @@ impl<'a> Dom<'a> {
                         links = links.saturating_sub(1);
                     }
                     let end = nodes.len() as u32;
-                    let (text, link) = {
+                    let (text, link, imgs) = {
                         let me = &mut nodes[i as usize];
                         me.end = end;
-                        (me.text, me.link)
+                        if me.tag == "img" {
+                            me.imgs += 1;
+                        }
+                        (me.text, me.link, me.imgs)
                     };
                     if let Some(&p) = stack.last() {
                         let p = &mut nodes[p as usize];
                         p.text += text;
                         p.link += link;
+                        p.imgs += imgs;
                     }
                 }
             }

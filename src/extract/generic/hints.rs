@@ -141,11 +141,35 @@ const POSITIVE: &[&str] = &[
     "articlebody",
 ];
 
+/// Prefixes of classes that name the post's taxonomy, not the element's
+/// role (WordPress and its kin put `category-social`, `tag-share` on the
+/// article itself).
+const TAXONOMY: &[&str] = &[
+    "category-",
+    "tag-",
+    "tags-",
+    "post_tag-",
+    "format-",
+    "type-",
+    "status-",
+    "author-",
+    "topic-",
+    "section-",
+];
+
 /// The words of the element's class and id values.
 pub fn words(el: &Element) -> Vec<String> {
     let mut out = Vec::new();
-    for v in [el.attr("class"), el.attr("id")].into_iter().flatten() {
-        split_words(v, &mut out);
+    for c in el.classes() {
+        if !TAXONOMY
+            .iter()
+            .any(|p| c.len() > p.len() && c.to_ascii_lowercase().starts_with(p))
+        {
+            split_words(c, &mut out);
+        }
+    }
+    if let Some(id) = el.id() {
+        split_words(id, &mut out);
     }
     out
 }

@@ -27,6 +27,7 @@ pub mod hints;
 pub mod meta;
 pub mod section;
 pub mod sidebar;
+pub mod tidy;
 pub mod title;
 
 use ego_tree::NodeId;
@@ -284,7 +285,7 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
         }
         let mut blocks = flat.blocks;
         images = flat.images;
-        drop_title_blocks(&mut blocks, &title_text);
+        tidy::tidy(&mut blocks, &title_text);
         record_body.paragraphs = blocks
             .iter()
             .filter(|b| !matches!(b.kind, body::Kind::Image(_)))
@@ -352,20 +353,4 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
         notes: Vec::new(),
     };
     (record, ev)
-}
-
-/// The title repeated at the top of the body is not body text.
-fn drop_title_blocks(blocks: &mut Vec<body::Block>, title: &str) {
-    let key = super::text::alnum_key(title);
-    if key.is_empty() {
-        return;
-    }
-    let mut seen = 0;
-    blocks.retain(|b| {
-        if matches!(b.kind, body::Kind::Image(_)) || seen >= 3 {
-            return true;
-        }
-        seen += 1;
-        super::text::alnum_key(&b.text) != key
-    });
 }
