@@ -222,6 +222,13 @@ fn url_date(url: &url::Url) -> Option<PartialDate> {
     None
 }
 
+/// Whether a timestamp is in UTC (`Z`, `+00:00`, `GMT`): its day may not be the page's.
+fn is_utc(s: &str) -> bool {
+    let t = s.trim();
+    t.len() > 10
+        && (t.ends_with('Z') || t.ends_with("+00:00") || t.ends_with("+0000") || t.ends_with("GMT") || t.ends_with("UTC"))
+}
+
 fn day_of(p: &PartialDate) -> String {
     iso(p.year.unwrap_or(0), p.month, p.day)
 }
@@ -245,13 +252,15 @@ pub fn find(
             metas.push((format!("meta {k}"), d.to_string()));
         }
     }
-    let metas: Vec<(String, String, PartialDate)> = metas
+    let mut metas: Vec<(String, String, PartialDate)> = metas
         .into_iter()
         .filter_map(|(k, d)| {
             let p = iso_prefix(&d).or_else(|| find_date(&d))?;
             Some((k, d.trim().to_string(), p))
         })
         .collect();
+    // a local time (or a plain date) over a UTC one: the day the page shows
+    metas.sort_by_key(|m| is_utc(&m.1));
 
     // visible dates near the title: the nearest wins
     let mut best: Option<(u32, Found)> = None;
@@ -284,25 +293,36 @@ pub fn find(
                     | "datum"
             )
         });
-        if !is_time && !dateish {
+        let short_block = e.block == i && e.own > 0 && e.text <= 200;
+        if !is_time && !dateish && !short_block {
             continue;
         }
-        let found = if is_time {
+        let shown = || (e.text <= 200).then(|| find_date(&element_text(e.el, &Default::default()))).flatten();
+        let (rank, found) = if is_time {
             let attr = el.attr("datetime").or_else(|| el.attr("content"));
-            match attr.filter(|a| iso_prefix(a).is_some()) {
-                Some(a) => Some(Found {
-                    value: a.trim().to_string(),
-                    rule: format!("{}[datetime] near the title", e.tag),
-                    at: Some(i),
-                }),
-                None => find_date(&element_text(e.el, &Default::default())).map(|p| Found {
+            let f = match attr.filter(|a| iso_prefix(a).is_some()) {
+                Some(a) => match shown().filter(|t| is_utc(a) && Some(*t) != iso_prefix(a)) {
+                    // the page shows the local day of a UTC timestamp
+                    Some(t) => Some(Found {
+                        value: day_of(&t),
+                        rule: format!("{} text (the local date of its UTC datetime) near the title", e.tag),
+                        at: Some(i),
+                    }),
+                    None => Some(Found {
+                        value: a.trim().to_string(),
+                        rule: format!("{}[datetime] near the title", e.tag),
+                        at: Some(i),
+                    }),
+                },
+                None => shown().map(|p| Found {
                     value: day_of(&p),
                     rule: format!("{} text near the title", e.tag),
                     at: Some(i),
                 }),
-            }
-        } else if e.text <= 200 {
-            find_date(&element_text(e.el, &Default::default())).map(|p| {
+            };
+            (0, f)
+        } else {
+            let f = shown().map(|p| {
                 // the same day in the metadata, with its time and offset
                 match metas.iter().find(|m| m.2 == p && m.1.len() > 10) {
                     Some((k, raw, _)) => Found {
@@ -316,13 +336,10 @@ pub fn find(
                         at: Some(i),
                     },
                 }
-            })
-        } else {
-            None
+            });
+            (if dateish { 1 } else { 2 }, f)
         };
         if let Some(f) = found {
-            // the element's whole subtree is covered: its inner time elements say the same
-            let rank = if is_time { 0 } else { 1 };
             if best.as_ref().is_none_or(|(r, _)| rank < *r) {
                 best = Some((rank, f));
             }
