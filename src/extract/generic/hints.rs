@@ -89,8 +89,6 @@ const STRONG: &[&str] = &[
     "tools",
     "rating",
     "masthead",
-    "teaser",
-    "teasers",
     "login",
     "register",
 ];
