@@ -236,7 +236,10 @@ fn shingle_counts(got: &str, gold: &str) -> (u64, u64, u64) {
 /// White space collapsed and invisible characters (soft hyphens,
 /// zero-width spaces) dropped, on both sides of every string comparison.
 fn norm_ws(s: &str) -> String {
-    let s: String = s.chars().filter(|c| !crate::extract::text::is_invisible(*c)).collect();
+    let s: String = s
+        .chars()
+        .filter(|c| !crate::extract::text::is_invisible(*c))
+        .collect();
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -93,6 +93,7 @@ pub fn verdicts(dom: &Dom<'_>) -> Verdicts {
         }
     }
     let total = para.first().copied().unwrap_or(0);
+    let teaser = teaser_cards(dom);
     let mut boiler = vec![None; n];
     let mut in_boiler = vec![false; n];
     let mut positive = vec![false; n];
@@ -103,7 +104,10 @@ pub fn verdicts(dom: &Dom<'_>) -> Verdicts {
         let v = e.el.value();
         let words = hints::words(v);
         positive[i] = hints::positive_word(&words).is_some();
-        let (b, word) = hints::element_boiler(v, &words);
+        let (b, word) = match hints::element_boiler(v, &words) {
+            (Boiler::No, _) if teaser[i] => (Boiler::Strong, Some("teaser list")),
+            other => other,
+        };
         let mut own = None;
         let mut own_strong = false;
         if b != Boiler::No && e.parent != NONE {
@@ -132,6 +136,44 @@ pub fn verdicts(dom: &Dom<'_>) -> Verdicts {
         strong,
         words: all_words,
     }
+}
+
+/// Teaser cards: three or more siblings that each hold a linked heading
+/// and little text (a listing of other articles: "More news", archives).
+/// Each card is marked, so the listing weighs against the container that
+/// would take it in.
+fn teaser_cards(dom: &Dom<'_>) -> Vec<bool> {
+    let n = dom.nodes.len();
+    // does the subtree hold a heading that is a link?
+    let mut linked_heading = vec![false; n];
+    for i in (0..n).rev() {
+        let e = &dom.nodes[i];
+        if is_heading(e.tag) && e.text > 0 && e.link * 5 >= e.text * 4 {
+            linked_heading[i] = true;
+        }
+        if e.parent != NONE && linked_heading[i] {
+            linked_heading[e.parent as usize] = true;
+        }
+    }
+    let is_card = |i: u32| {
+        let e = dom.get(i);
+        linked_heading[i as usize] && e.text >= 30 && e.text <= 1000 && !is_heading(e.tag)
+    };
+    let mut out = vec![false; n];
+    for p in 0..n as u32 {
+        let pe = dom.get(p);
+        if pe.text == 0 || !linked_heading[p as usize] {
+            continue;
+        }
+        let cards: Vec<u32> = dom.children(p).filter(|&c| is_card(c)).collect();
+        let card_text: u32 = cards.iter().map(|&c| dom.get(c).text).sum();
+        if cards.len() >= 3 && card_text * 5 >= pe.text * 3 {
+            for c in cards {
+                out[c as usize] = true;
+            }
+        }
+    }
+    out
 }
 
 /// The signed weight of the text whose nearest block is element `i`.

@@ -226,7 +226,11 @@ fn url_date(url: &url::Url) -> Option<PartialDate> {
 fn is_utc(s: &str) -> bool {
     let t = s.trim();
     t.len() > 10
-        && (t.ends_with('Z') || t.ends_with("+00:00") || t.ends_with("+0000") || t.ends_with("GMT") || t.ends_with("UTC"))
+        && (t.ends_with('Z')
+            || t.ends_with("+00:00")
+            || t.ends_with("+0000")
+            || t.ends_with("GMT")
+            || t.ends_with("UTC"))
 }
 
 fn day_of(p: &PartialDate) -> String {
@@ -297,7 +301,11 @@ pub fn find(
         if !is_time && !dateish && !short_block {
             continue;
         }
-        let shown = || (e.text <= 200).then(|| find_date(&element_text(e.el, &Default::default()))).flatten();
+        let shown = || {
+            (e.text <= 200)
+                .then(|| find_date(&element_text(e.el, &Default::default())))
+                .flatten()
+        };
         let (rank, found) = if is_time {
             let attr = el.attr("datetime").or_else(|| el.attr("content"));
             let f = match attr.filter(|a| iso_prefix(a).is_some()) {
@@ -305,7 +313,10 @@ pub fn find(
                     // the page shows the local day of a UTC timestamp
                     Some(t) => Some(Found {
                         value: day_of(&t),
-                        rule: format!("{} text (the local date of its UTC datetime) near the title", e.tag),
+                        rule: format!(
+                            "{} text (the local date of its UTC datetime) near the title",
+                            e.tag
+                        ),
                         at: Some(i),
                     }),
                     None => Some(Found {
