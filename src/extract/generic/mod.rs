@@ -285,6 +285,38 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
         }
         let mut blocks = flat.blocks;
         images = flat.images;
+        if let Some(f) = lead_figure(&dom, &v, title.as_ref().map(|_| near.0), p.container) {
+            // the featured image between the title and the text leads the body
+            let lead = body::flatten(dom.get(f).el, &Default::default(), url);
+            let n = lead.images.len();
+            if n > 0 {
+                for b in blocks.iter_mut() {
+                    if let body::Kind::Image(i) = b.kind {
+                        b.kind = body::Kind::Image(i + n);
+                    }
+                }
+                let mut all = lead.images;
+                all.append(&mut images);
+                images = all;
+                let lead_blocks = (0..n).map(|i| body::Block {
+                    kind: body::Kind::Image(i),
+                    text: String::new(),
+                    inline: Vec::new(),
+                });
+                blocks.splice(0..0, lead_blocks);
+                provenance.insert(
+                    "images".into(),
+                    format!(
+                        "{} (figure by the title, before the body)",
+                        css::path(&dom, f)
+                    ),
+                );
+                ev.fields.insert(
+                    "images".into(),
+                    evidence(&dom, "figure by the title, before the body", &[f]),
+                );
+            }
+        }
         tidy::tidy(&mut blocks, &title_text);
         record_body.paragraphs = blocks
             .iter()
@@ -353,4 +385,27 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
         notes: Vec::new(),
     };
     (record, ev)
+}
+
+/// The first `figure` from a little before the title (`from`) up to the
+/// body container (the featured image of article themes), outside
+/// navigation and sidebars.
+fn lead_figure(
+    dom: &Dom<'_>,
+    v: &content::Verdicts,
+    from: Option<u32>,
+    body_at: u32,
+) -> Option<u32> {
+    let t = from?;
+    if t >= body_at || dom.within(body_at, t) {
+        return None;
+    }
+    (t..body_at).find(|&i| {
+        let e = dom.get(i);
+        e.tag == "figure"
+            && !e.dead
+            && !v.strong[i as usize]
+            && e.imgs > 0
+            && !dom.within(body_at, i)
+    })
 }
