@@ -14,6 +14,7 @@ mod disk_full;
 mod extract_inputs;
 mod fetch;
 mod fixtures;
+mod generic;
 mod hostile_extract;
 mod hostile_profile;
 mod hostile_server;

@@ -190,9 +190,9 @@ fn weight(dom: &Dom<'_>, v: &Verdicts, i: usize) -> f32 {
     if is_heading(e.tag) {
         return 0.0;
     }
-    // table cells are short by nature: neutral unless they are links
+    // table cells are short by nature: a little for, unless they are links
     if matches!(e.tag, "td" | "th") && ld < 0.5 && !paragraph_like(e.own, e.own_link, e.punct) {
-        return 0.0;
+        return 0.25 * chars;
     }
     if ld >= 0.5 {
         return -chars * ld;

@@ -349,6 +349,13 @@ mod tests {
     }
 
     #[test]
+    fn json_ld_ampersand_before_multibyte_text_does_not_panic() {
+        // an `&` with no `;` within the next bytes, where byte 12 falls inside a character
+        assert_eq!(html_unescape("Smith & Söhne Café"), "Smith & Söhne Café");
+        assert_eq!(html_unescape("&ééééééééé"), "&ééééééééé");
+    }
+
+    #[test]
     fn unescapes_entities_of_json_ld_strings() {
         assert_eq!(
             html_unescape("Tom &amp; Jerry&#8217;s &#x201C;x&#x201D;"),

@@ -285,7 +285,8 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
         }
         let mut blocks = flat.blocks;
         images = flat.images;
-        if let Some(f) = lead_figure(&dom, &v, title.as_ref().map(|_| near.0), p.container) {
+        let title_at = title.as_ref().and_then(|t| t.at);
+        if let Some(f) = lead_figure(&dom, &v, title_at.map(|t| (near.0, t)), p.container) {
             // the featured image between the title and the text leads the body
             let lead = body::flatten(dom.get(f).el, &Default::default(), url);
             let n = lead.images.len();
@@ -393,14 +394,14 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
 fn lead_figure(
     dom: &Dom<'_>,
     v: &content::Verdicts,
-    from: Option<u32>,
+    from_title: Option<(u32, u32)>,
     body_at: u32,
 ) -> Option<u32> {
-    let t = from?;
+    let (from, t) = from_title?;
     if t >= body_at || dom.within(body_at, t) {
         return None;
     }
-    (t..body_at).find(|&i| {
+    (from..body_at).find(|&i| {
         let e = dom.get(i);
         e.tag == "figure"
             && !e.dead
