@@ -51,25 +51,88 @@ const STOP_WORDS: &[&str] = &[
     "|",
 ];
 
-fn strip_by(s: &str) -> &str {
-    let t = s.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@');
-    let lower = t.to_lowercase();
-    for w in BY {
-        if let Some(rest) = lower.strip_prefix(w) {
+fn strip_label<'s>(t: &'s str, words: &[&str]) -> Option<&'s str> {
+    for w in words {
+        let Some(head) = t.get(..w.len()) else {
+            continue;
+        };
+        if head.eq_ignore_ascii_case(w) {
+            let rest = &t[w.len()..];
             if rest.starts_with([' ', ':', '\u{a0}']) {
-                let cut = t.len() - rest.len();
-                let r = t[cut..].trim_start_matches([' ', ':', '\u{a0}']);
-                // "Written by" / "Text by"
-                let rl = r.to_lowercase();
-                if let Some(r2) = rl.strip_prefix("by ") {
-                    return &r[r.len() - r2.len()..];
-                }
-                return r;
+                return Some(rest.trim_start_matches([' ', ':', '\u{a0}']));
             }
         }
     }
-    t
+    None
 }
+
+fn strip_by(s: &str) -> &str {
+    let mut t = s.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@');
+    // "Posted by", "Written by", "Interview: X", "Text: X"
+    if let Some(r) = strip_label(t, LABELS) {
+        t = r;
+    }
+    strip_label(t, BY).unwrap_or(t)
+}
+
+/// Words that introduce a byline before its "by" ("Posted by", "Interview:").
+const LABELS: &[&str] = &[
+    "posted",
+    "written",
+    "published",
+    "interview",
+    "story",
+    "words",
+    "geschrieben",
+    "verfasst",
+    "publié",
+    "escrito",
+    "scritto",
+];
+
+/// Words that are never a name on their own (labels and links around bylines).
+const NOT_NAMES: &[&str] = &[
+    "posted",
+    "published",
+    "veröffentlicht",
+    "beitrag",
+    "by",
+    "von",
+    "author",
+    "autor",
+    "authors",
+    "share",
+    "news",
+    "subscriptions",
+    "subscribe",
+    "sign out",
+    "sign in",
+    "login",
+    "log in",
+    "menu",
+    "home",
+    "more",
+    "comments",
+    "comment",
+    "follow",
+    "email",
+    "e-mail",
+];
+
+/// Words that start a photo or illustration credit after the names.
+const CREDITS: &[&str] = &[
+    " illustration",
+    " illustrationen",
+    " foto",
+    " fotos",
+    " photo",
+    " photos",
+    " bild",
+    " bilder",
+    " grafik",
+    " video",
+    " image",
+];
 
 /// Whether `s` reads like a person's (or a desk's) name.
 fn name_like(s: &str) -> bool {
@@ -84,6 +147,9 @@ fn name_like(s: &str) -> bool {
             .iter()
             .any(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
     {
+        return false;
+    }
+    if NOT_NAMES.contains(&s.to_lowercase().as_str()) {
         return false;
     }
     let letters = s.chars().filter(|c| c.is_alphabetic()).count();
@@ -102,6 +168,12 @@ pub fn names(text: &str) -> Vec<String> {
         }
     }
     let mut t = &t[..cut];
+    let lower_t = t.to_lowercase();
+    if lower_t.len() == t.len() {
+        if let Some(p) = CREDITS.iter().filter_map(|c| lower_t.find(c)).min() {
+            t = &t[..p];
+        }
+    }
     // stop words end the names: "John Smith on May 4"
     let lower = t.to_lowercase();
     let mut pos = 0;
@@ -231,15 +303,8 @@ fn visible_contains(page_text: &str, name: &str) -> bool {
     !n.is_empty() && page_text.contains(&n)
 }
 
-/// Find the authors between `near.0` and `near.1` (element indices).
-pub fn find(
-    dom: &Dom<'_>,
-    meta: &Meta,
-    v: &Verdicts,
-    near: (u32, u32),
-    page_text: &dyn Fn() -> String,
-) -> Option<Found> {
-    let (lo, hi) = near;
+/// The byline in one window of elements: marked elements first, then "By X" text.
+fn in_window(dom: &Dom<'_>, v: &Verdicts, (lo, hi): (u32, u32), place: &str) -> Option<Found> {
     let hi = hi.min(dom.nodes.len() as u32);
     // 1. marked elements, nearest the start of the window first in page order
     let mut i = lo;
@@ -294,7 +359,7 @@ pub fn find(
                 }
                 return Some(Found {
                     names: found,
-                    rule: "byline element near the title (rel=author, itemprop=author, class/id author or byline)".into(),
+                    rule: format!("byline element {place} (rel=author, itemprop=author, class/id author or byline)"),
                     at,
                 });
             }
@@ -325,10 +390,24 @@ pub fn find(
         if !n.is_empty() {
             return Some(Found {
                 names: n,
-                rule: "\"By X\" text near the title".into(),
+                rule: format!("\"By X\" text {place}"),
                 at: vec![i],
             });
         }
+    }
+    None
+}
+
+/// Find the authors between `near.0` and `near.1` (element indices).
+pub fn find(
+    dom: &Dom<'_>,
+    meta: &Meta,
+    v: &Verdicts,
+    near: (u32, u32),
+    page_text: &dyn Fn() -> String,
+) -> Option<Found> {
+    if let Some(f) = in_window(dom, v, near, "near the title") {
+        return Some(f);
     }
     // 3. metadata names the page shows
     let shown = page_text();
@@ -346,6 +425,7 @@ pub fn find(
     }
     for key in [
         "author",
+        "dcterms.creator",
         "article:author",
         "dc.creator",
         "parsely-author",
