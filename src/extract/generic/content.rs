@@ -43,6 +43,8 @@ pub struct Pick {
     pub pruned: Vec<Pruned>,
     /// The node ids of [`Pick::pruned`], for [`crate::extract::body::flatten`].
     pub removed: HashSet<NodeId>,
+    /// The scores of the container's nearest ancestors (why not one of them).
+    pub ancestors: Vec<(u32, f32)>,
 }
 
 /// Per-element verdicts the scoring and the other rules share.
@@ -66,6 +68,11 @@ const SENTENCE_CHARS: u32 = 25;
 
 fn is_heading(tag: &str) -> bool {
     matches!(tag, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// Whether the element's own text reads as prose (long enough, punctuated, few links).
+pub fn is_prose(e: &super::dom::El<'_>) -> bool {
+    paragraph_like(e.own, e.own_link, e.punct)
 }
 
 fn paragraph_like(own: u32, own_link: u32, punct: u16) -> bool {
@@ -235,6 +242,11 @@ pub fn pick(dom: &Dom<'_>, v: &Verdicts) -> Option<Pick> {
         score: score[c as usize],
         pruned: Vec::new(),
         removed: HashSet::new(),
+        ancestors: dom
+            .ancestors(c)
+            .take(3)
+            .map(|a| (a, score[a as usize]))
+            .collect(),
     };
     prune(dom, v, &mut pick);
     Some(pick)
@@ -293,7 +305,7 @@ fn prune(dom: &Dom<'_>, v: &Verdicts, pick: &mut Pick) {
 }
 
 /// Class/id words of photo galleries, slideshows, captions and credits.
-fn is_media_box(words: &[String]) -> bool {
+pub fn is_media_box(words: &[String]) -> bool {
     words.iter().any(|w| {
         matches!(
             w.as_str(),

@@ -80,6 +80,9 @@ pub struct Evidence {
     pub fields: IndexMap<String, FieldEvidence>,
     /// Subtrees of the body container left out of the body.
     pub pruned: Vec<PrunedEvidence>,
+    /// The body container's score, then its nearest ancestors' (CSS path,
+    /// score): the text-density margin by which the container won.
+    pub body_scores: Vec<(String, f32)>,
 }
 
 /// A record from generic extraction, with its evidence.
@@ -286,6 +289,27 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
         let mut blocks = flat.blocks;
         images = flat.images;
         let title_at = title.as_ref().and_then(|t| t.at);
+        let leads = lead_paragraphs(&dom, &v, title_at, p.container);
+        if !leads.is_empty() {
+            // the standfirst between the title and the text opens the body
+            let mut lead_blocks = Vec::new();
+            for &l in &leads {
+                let f = body::flatten(dom.get(l).el, &Default::default(), url);
+                lead_blocks.extend(
+                    f.blocks
+                        .into_iter()
+                        .filter(|b| !matches!(b.kind, body::Kind::Image(_))),
+                );
+            }
+            blocks.splice(0..0, lead_blocks);
+            let rule = "prose between the title and the body (standfirst)";
+            provenance.insert(
+                "body.lead".into(),
+                format!("{} ({rule})", css::path(&dom, leads[0])),
+            );
+            ev.fields
+                .insert("body.lead".into(), evidence(&dom, rule, &leads));
+        }
         if let Some(f) = lead_figure(&dom, &v, title_at.map(|t| (near.0, t)), p.container) {
             // the featured image between the title and the text leads the body
             let lead = body::flatten(dom.get(f).el, &Default::default(), url);
@@ -331,6 +355,10 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
         provenance.insert("body".into(), rule.clone());
         ev.fields
             .insert("body".into(), evidence(&dom, &rule, &[p.container]));
+        ev.body_scores = std::iter::once((p.container, p.score))
+            .chain(p.ancestors.iter().copied())
+            .map(|(i, s)| (css::path(&dom, i), s))
+            .collect();
         ev.pruned = p
             .pruned
             .iter()
@@ -409,4 +437,51 @@ fn lead_figure(
             && e.imgs > 0
             && !dom.within(body_at, i)
     })
+}
+
+/// Prose blocks after the title and before the body container (a
+/// standfirst the theme puts in the article's header), at most three.
+fn lead_paragraphs(
+    dom: &Dom<'_>,
+    v: &content::Verdicts,
+    title_at: Option<u32>,
+    body_at: u32,
+) -> Vec<u32> {
+    let Some(t) = title_at else { return Vec::new() };
+    if t >= body_at || dom.within(body_at, t) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut j = dom.get(t).end;
+    while j < body_at && out.len() < 3 {
+        let e = dom.get(j);
+        if dom.within(body_at, j) {
+            j += 1;
+            continue;
+        }
+        // figures and their captions are not the standfirst
+        if e.dead
+            || v.in_boiler[j as usize]
+            || e.tag == "figure"
+            || e.tag == "figcaption"
+            || content::is_media_box(&v.words[j as usize])
+        {
+            j = e.end;
+            continue;
+        }
+        if e.block == j
+            && e.own >= 60
+            && content::is_prose(e)
+            && !matches!(
+                e.tag,
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "td" | "th"
+            )
+        {
+            out.push(j);
+            j = e.end;
+            continue;
+        }
+        j += 1;
+    }
+    out
 }
