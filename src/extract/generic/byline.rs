@@ -409,12 +409,32 @@ pub fn find(
     if let Some(f) = in_window(dom, v, near, "near the title") {
         return Some(f);
     }
-    // 3. metadata names the page shows
-    let shown = page_text();
+    // 3. metadata names the page shows (the page's text is read only when there are some)
     let ld: Vec<String> = meta
         .ld_authors()
         .into_iter()
-        .filter(|n| name_like(n) && visible_contains(&shown, n))
+        .filter(|n| name_like(n))
+        .collect();
+    let keys = [
+        "author",
+        "article:author",
+        "dc.creator",
+        "dcterms.creator",
+        "parsely-author",
+        "sailthru.author",
+    ];
+    let tagged: Vec<(&str, Vec<String>)> = keys
+        .iter()
+        .filter_map(|k| meta.tag(k).map(|a| (*k, names(a))))
+        .filter(|(_, n)| !n.is_empty())
+        .collect();
+    if ld.is_empty() && tagged.is_empty() {
+        return None;
+    }
+    let shown = page_text();
+    let ld: Vec<String> = ld
+        .into_iter()
+        .filter(|n| visible_contains(&shown, n))
         .collect();
     if !ld.is_empty() {
         return Some(Found {
@@ -423,26 +443,17 @@ pub fn find(
             at: vec![],
         });
     }
-    for key in [
-        "author",
-        "dcterms.creator",
-        "article:author",
-        "dc.creator",
-        "parsely-author",
-        "sailthru.author",
-    ] {
-        if let Some(a) = meta.tag(key) {
-            let n: Vec<String> = names(a)
-                .into_iter()
-                .filter(|n| visible_contains(&shown, n))
-                .collect();
-            if !n.is_empty() {
-                return Some(Found {
-                    names: n,
-                    rule: format!("meta {key} (shown on the page)"),
-                    at: vec![],
-                });
-            }
+    for (key, n) in tagged {
+        let n: Vec<String> = n
+            .into_iter()
+            .filter(|n| visible_contains(&shown, n))
+            .collect();
+        if !n.is_empty() {
+            return Some(Found {
+                names: n,
+                rule: format!("meta {key} (shown on the page)"),
+                at: vec![],
+            });
         }
     }
     None

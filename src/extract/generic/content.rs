@@ -18,7 +18,10 @@
 
 use std::collections::HashSet;
 
+use std::rc::Rc;
+
 use ego_tree::NodeId;
+use rustc_hash::FxHashMap;
 
 use super::dom::{Dom, NONE};
 use super::hints::{self, Boiler};
@@ -57,8 +60,9 @@ pub struct Verdicts {
     pub positive: Vec<bool>,
     /// The element is inside (or is) a strong boilerplate subtree (navigation, sidebar, comments).
     pub strong: Vec<bool>,
-    /// The words of each element's class and id.
-    pub words: Vec<Vec<String>>,
+    /// The words of each element's class and id (shared between elements
+    /// with the same `class` and `id`).
+    pub words: Vec<Rc<Vec<String>>>,
 }
 
 /// Minimum characters for a block to count as a paragraph without punctuation.
@@ -106,12 +110,30 @@ pub fn verdicts(dom: &Dom<'_>) -> Verdicts {
     let mut positive = vec![false; n];
     let mut strong = vec![false; n];
     let mut all_words = Vec::with_capacity(n);
+    // many elements share their class and id: judge each combination once
+    type Judged = (Rc<Vec<String>>, (Boiler, Option<&'static str>), bool);
+    let mut seen: FxHashMap<(&str, &str), Judged> = FxHashMap::default();
     for i in 0..n {
         let e = &dom.nodes[i];
         let v = e.el.value();
-        let words = hints::words(v);
-        positive[i] = hints::positive_word(&words).is_some();
-        let (b, word) = match hints::element_boiler(v, &words) {
+        let key = (v.attr("class").unwrap_or(""), v.attr("id").unwrap_or(""));
+        let (words, by_words, pos) = seen
+            .entry(key)
+            .or_insert_with(|| {
+                let w = hints::words(v);
+                let b = hints::boiler_word(&w);
+                let p = hints::positive_word(&w).is_some();
+                (Rc::new(w), b, p)
+            })
+            .clone();
+        positive[i] = pos;
+        let by_tag = hints::tag_boiler(v);
+        let judged = if by_words.0 > by_tag.0 {
+            by_words
+        } else {
+            by_tag
+        };
+        let (b, word) = match judged {
             (Boiler::No, _) if teaser[i] => (Boiler::Strong, Some("teaser list")),
             other => other,
         };

@@ -11,7 +11,6 @@
 
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
-use rustc_hash::FxHashMap;
 use scraper::{ElementRef, Node};
 
 use crate::extract::select::{is_block_tag, is_skipped_tag};
@@ -49,13 +48,14 @@ pub struct El<'a> {
     pub dead: bool,
     /// Images (`img`) in the subtree.
     pub imgs: u32,
+    /// Links (`a`) in the subtree, itself included.
+    pub links: u32,
 }
 
 /// The elements of a page in document order.
 pub struct Dom<'a> {
     /// Elements, pre-order; a subtree is the range `i..nodes[i].end`.
     pub nodes: Vec<El<'a>>,
-    index: FxHashMap<NodeId, u32>,
 }
 
 fn is_hidden(el: &scraper::node::Element) -> bool {
@@ -99,7 +99,6 @@ impl<'a> Dom<'a> {
     /// Walk the document under `root` once.
     pub fn build(root: ElementRef<'a>) -> Dom<'a> {
         let mut nodes: Vec<El<'a>> = Vec::new();
-        let mut index = FxHashMap::default();
         // stack of open element indices
         let mut stack: Vec<u32> = Vec::new();
         let mut links = 0usize;
@@ -138,8 +137,8 @@ impl<'a> Dom<'a> {
                             punct: 0,
                             dead,
                             imgs: 0,
+                            links: 0,
                         });
-                        index.insert(n.id(), i);
                         stack.push(i);
                         if tag == "a" {
                             links += 1;
@@ -192,29 +191,28 @@ impl<'a> Dom<'a> {
                         links = links.saturating_sub(1);
                     }
                     let end = nodes.len() as u32;
-                    let (text, link, imgs) = {
+                    let (text, link, imgs, anchors) = {
                         let me = &mut nodes[i as usize];
                         me.end = end;
                         if me.tag == "img" {
                             me.imgs += 1;
                         }
-                        (me.text, me.link, me.imgs)
+                        if me.tag == "a" {
+                            me.links += 1;
+                        }
+                        (me.text, me.link, me.imgs, me.links)
                     };
                     if let Some(&p) = stack.last() {
                         let p = &mut nodes[p as usize];
                         p.text += text;
                         p.link += link;
                         p.imgs += imgs;
+                        p.links += anchors;
                     }
                 }
             }
         }
-        Dom { nodes, index }
-    }
-
-    /// The index of an element of the page.
-    pub fn idx(&self, id: NodeId) -> Option<u32> {
-        self.index.get(&id).copied()
+        Dom { nodes }
     }
 
     /// The element at `i`.

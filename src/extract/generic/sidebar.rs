@@ -129,7 +129,10 @@ pub fn find(dom: &Dom<'_>, v: &Verdicts, body: Option<u32>, base: &url::Url) -> 
             if in_chrome[a as usize] || body.is_some_and(|b| dom.within(b, a) || dom.within(a, b)) {
                 break;
             }
-            let others = headings.iter().any(|&o| o != h && dom.within(o, a));
+            // headings are in document order: those inside `a` are one range
+            let from = headings.partition_point(|&o| o < a);
+            let to = headings.partition_point(|&o| o < ae.end);
+            let others = to - from > 1;
             if others {
                 break;
             }
@@ -168,21 +171,11 @@ pub fn find(dom: &Dom<'_>, v: &Verdicts, body: Option<u32>, base: &url::Url) -> 
                 j = e.end;
                 continue;
             }
-            // the item: the nearest ancestor below the block that holds only this link's URL
+            // the item: the largest element below the block around this link and
+            // at most one other (an image link to the same page)
             let mut item = j;
             for a in dom.ancestors(j) {
-                if a == b || !dom.within(a, b) {
-                    break;
-                }
-                let other_link = dom.find_tag(a, "a").any(|l| {
-                    dom.get(l)
-                        .el
-                        .value()
-                        .attr("href")
-                        .and_then(|h| absolute_url(base, h))
-                        .is_some_and(|u| u != url)
-                });
-                if other_link {
+                if a == b || !dom.within(a, b) || dom.get(a).links > 2 {
                     break;
                 }
                 item = a;
