@@ -3,6 +3,7 @@
 //! command become exit code 2 in `main`.
 
 mod bench_extract;
+mod bench_generic;
 mod check;
 mod crawl;
 mod diff;
@@ -49,6 +50,8 @@ enum Command {
     BenchExtract(bench_extract::Args),
     /// Check the new site after the cut-over: redirects, pages, media (exit 1 on any mismatch).
     Verify(verify::Args),
+    /// Score generic extraction (no profile) on the development corpora, and time it.
+    BenchGeneric(bench_generic::Args),
 }
 
 /// All progress bars live here, so log lines can be printed above them.
@@ -110,6 +113,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::GenCorpus(a) => gen_corpus::run(a),
         Command::BenchExtract(a) => bench_extract::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::BenchGeneric(a) => bench_generic::run(a),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod body;
 mod build;
 pub mod date;
 pub mod dateline;
+pub mod generic;
 pub mod index;
 pub mod limits;
 pub mod lists;

@@ -16,6 +16,7 @@ mod errors_once;
 mod extract_inputs;
 mod fetch;
 mod fixtures;
+mod generic;
 mod hostile_extract;
 mod hostile_profile;
 mod hostile_server;
