@@ -20,8 +20,12 @@ use crate::sources::{saved, store};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The site profile (selectors/<site>.toml).
+    #[arg(long, required_unless_present = "generic")]
+    profile: Option<PathBuf>,
+    /// Generic extraction for the pages no template of the profile matches
+    /// (every page, without --profile); such records say `template: "generic"`.
     #[arg(long)]
-    profile: PathBuf,
+    generic: bool,
     /// Page files and folders (searched recursively for .html/.htm), or WARC files (.warc, .warc.gz).
     #[arg(required_unless_present = "store")]
     paths: Vec<PathBuf>,
@@ -206,7 +210,14 @@ fn run_saved(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
-    let profile = super::load_profile(&a.profile)?;
+    let profile = match &a.profile {
+        Some(p) => super::load_profile(p)?,
+        None => Profile::generic(),
+    };
+    let profile = match a.generic {
+        true => profile.with_generic_fallback(),
+        false => profile,
+    };
     if a.store.is_some() || a.paths.iter().any(|p| is_warc(p)) {
         return run_stored(&a, &profile);
     }

@@ -162,15 +162,19 @@ pub fn parse(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
     parse_with(page, profile, true)
 }
 
+/// How the profile says pages are decoded.
+fn decode_options(profile: &Profile) -> DecodeOptions {
+    DecodeOptions {
+        override_encoding: profile.encoding,
+        repair_mojibake: profile.repair_mojibake,
+    }
+}
+
 fn parse_with(page: &Page<'_>, profile: &Profile, drop_unread: bool) -> Option<Parsed> {
     if page.bytes.len() > MAX_PAGE_BYTES {
         return None;
     }
-    let opts = DecodeOptions {
-        override_encoding: profile.encoding,
-        repair_mojibake: profile.repair_mojibake,
-    };
-    let mut decoded = decode(page.bytes, page.content_type, &opts);
+    let mut decoded = decode(page.bytes, page.content_type, &decode_options(profile));
     let (text, bounded) = limits::prepare_markup(&decoded.text, drop_unread);
     let doc = Html::parse_document(&text);
     drop(text);
@@ -239,6 +243,15 @@ fn extract_from(
         return Some(Outcome::NotEmitted {
             template: t.name.clone(),
         });
+    }
+    if t.generic {
+        trace.log(|| "generic extraction (the page is parsed again with its JSON-LD)".into());
+        return Some(
+            match generic::extract_with(page, &decode_options(profile)) {
+                Ok(g) => Outcome::Record(Box::new(g.record)),
+                Err(e) => Outcome::Failed(e.to_page_error(Some(&t.name))),
+            },
+        );
     }
     let mut warnings = Vec::new();
     for w in &parsed.limits {

@@ -1,7 +1,8 @@
 //! Routing: which template of the profile a parsed page belongs to. The
 //! templates are tried in profile order; the first whose match rules (URL
-//! patterns, selectors present and absent) all hold wins, and no match is
-//! an unmatched page, never a guess.
+//! patterns, selectors present and absent) all hold wins. A `generic`
+//! template is tried only when no other one matches; with none, no match
+//! is an unmatched page, never a guess.
 
 use url::Url;
 
@@ -16,7 +17,9 @@ pub fn route<'p>(
     profile: &'p Profile,
     trace: &mut Trace,
 ) -> Option<&'p Template> {
-    for t in &profile.templates {
+    let own = profile.templates.iter().filter(|t| !t.generic);
+    let generic = profile.templates.iter().filter(|t| t.generic);
+    for t in own.chain(generic) {
         let m = &t.matcher;
         if !m.url.is_empty() && !m.url.iter().any(|re| re.is_match(url.as_str())) {
             trace.log(|| format!("template `{}`: URL does not match", t.name));

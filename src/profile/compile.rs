@@ -439,12 +439,45 @@ fn list(l: &RawList, key: &str) -> R<ListSpec> {
     })
 }
 
+/// A `generic = true` template: match rules (none: every page) and nothing
+/// else; generic extraction finds the fields.
+fn generic_template(t: &RawTemplate, key: &str, matcher: Matcher) -> R<Template> {
+    if !t.fields.is_empty() || t.dateline.is_some() || t.body.is_some() || !t.lists.is_empty() {
+        return err(
+            key,
+            None,
+            "a generic template takes no fields, body, dateline or lists: generic \
+             extraction finds them (write a template of your own to choose them)",
+        );
+    }
+    if !t.emit {
+        return err(
+            key,
+            None,
+            "a generic template emits records (drop `emit = false`)",
+        );
+    }
+    Ok(Template {
+        name: t.name.clone(),
+        emit: true,
+        generic: true,
+        matcher,
+        fields: Vec::new(),
+        dateline: None,
+        body: None,
+        lists: Vec::new(),
+    })
+}
+
 fn template(t: &RawTemplate, key: &str) -> R<Template> {
     let matcher = Matcher {
         url: regexes(&t.matcher.url, &format!("{key}.match.url"))?,
         present: selectors(&t.matcher.present, &format!("{key}.match.present"))?,
         absent: selectors(&t.matcher.absent, &format!("{key}.match.absent"))?,
     };
+    if t.generic {
+        return generic_template(t, key, matcher);
+    }
     if matcher.url.is_empty() && matcher.present.is_empty() && matcher.absent.is_empty() {
         return err(
             &format!("{key}.match"),
@@ -482,6 +515,7 @@ fn template(t: &RawTemplate, key: &str) -> R<Template> {
     Ok(Template {
         name: t.name.clone(),
         emit: t.emit,
+        generic: false,
         matcher,
         fields,
         dateline: t

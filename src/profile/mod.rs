@@ -224,6 +224,8 @@ pub struct Template {
     pub name: String,
     /// Emits records.
     pub emit: bool,
+    /// Generic extraction for pages no other template matches.
+    pub generic: bool,
     /// Match rules.
     pub matcher: Matcher,
     /// Fields in order.
@@ -315,12 +317,35 @@ impl Profile {
         Profile::from_str(&src, path)
     }
 
+    /// The profile of `extract --generic` without a profile: one generic
+    /// template for every page, and the default outputs.
+    pub fn generic() -> Profile {
+        let mut p = Profile::from_str(GENERIC_PROFILE, Path::new("(generic)"))
+            .expect("the generic profile compiles");
+        p.path = PathBuf::new();
+        p
+    }
+
+    /// This profile with a generic template after its own, for the pages
+    /// none of them matches (unless it has one already).
+    pub fn with_generic_fallback(mut self) -> Profile {
+        if !self.templates.iter().any(|t| t.generic) {
+            let mut g = Profile::generic().templates;
+            self.templates.append(&mut g);
+        }
+        self
+    }
+
     /// Parse and compile profile text; `path` names it in errors.
     pub fn from_str(src: &str, path: &Path) -> Result<Profile, ProfileError> {
         let raw: raw::RawProfile = toml::from_str(src).map_err(|e| toml_error(path, src, &e))?;
         compile::compile(&raw, path).map_err(|e| ProfileError::from_compile(path, src, e))
     }
 }
+
+/// The profile of [`Profile::generic`].
+const GENERIC_PROFILE: &str =
+    "[site]\nname = \"generic\"\n\n[[template]]\nname = \"generic\"\ngeneric = true\n";
 
 fn toml_error(path: &Path, src: &str, e: &toml::de::Error) -> ProfileError {
     let (line, column) = match e.span() {

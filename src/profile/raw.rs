@@ -52,6 +52,10 @@ pub struct RawTemplate {
     /// Whether pages of this template become records (false for listings).
     #[serde(default = "yes")]
     pub emit: bool,
+    /// Generic extraction for pages no other template matches: no fields,
+    /// body, dateline or lists of its own.
+    #[serde(default)]
+    pub generic: bool,
     /// `[template.match]`: when a page is of this template.
     #[serde(rename = "match", default)]
     pub matcher: RawMatch,

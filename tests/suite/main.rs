@@ -17,6 +17,7 @@ mod extract_inputs;
 mod fetch;
 mod fixtures;
 mod generic;
+mod generic_cli;
 mod hostile_extract;
 mod hostile_profile;
 mod hostile_server;

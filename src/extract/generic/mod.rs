@@ -113,10 +113,15 @@ pub struct Parsed {
 /// [`decode`], [`limits::prepare_markup`] with script content left out,
 /// [`Html::parse_document`], as [`super::parse`] does.
 pub fn parse(page: &Page<'_>) -> Option<Parsed> {
+    parse_with(page, &DecodeOptions::default())
+}
+
+/// [`parse`] with a profile's decoding options.
+pub fn parse_with(page: &Page<'_>, opts: &DecodeOptions) -> Option<Parsed> {
     if page.bytes.len() > MAX_PAGE_BYTES {
         return None;
     }
-    let mut decoded = decode(page.bytes, page.content_type, &DecodeOptions::default());
+    let mut decoded = decode(page.bytes, page.content_type, opts);
     let ld_json = meta::parse_ld(&meta::ld_json_blocks(&decoded.text));
     let (text, bounded) = limits::prepare_markup(&decoded.text, true);
     let doc = Html::parse_document(&text);
@@ -132,7 +137,12 @@ pub fn parse(page: &Page<'_>) -> Option<Parsed> {
 
 /// Extract a record from any page, with no profile.
 pub fn extract(page: &Page<'_>) -> Result<GenericOutcome, ExtractError> {
-    let parsed = parse(page).ok_or(ExtractError::TooLarge {
+    extract_with(page, &DecodeOptions::default())
+}
+
+/// [`extract`] with a profile's decoding options.
+pub fn extract_with(page: &Page<'_>, opts: &DecodeOptions) -> Result<GenericOutcome, ExtractError> {
+    let parsed = parse_with(page, opts).ok_or(ExtractError::TooLarge {
         size: page.bytes.len(),
         limit: MAX_PAGE_BYTES,
     })?;
