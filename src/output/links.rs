@@ -50,7 +50,8 @@ pub fn site_host(url: &str) -> Option<String> {
 
 /// A link of a record's body that points at the legacy site but at
 /// nothing migrated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct BrokenLink {
     /// The record (legacy id, else URL).
     pub record: String,

@@ -35,6 +35,10 @@ pub struct Term {
     pub legacy_urls: Vec<String>,
     /// Records filed under it (for a section: directly, not below it).
     pub records: u64,
+    /// Known only from a listing page so far: its name is the slug's.
+    #[serde(skip)]
+    #[schemars(skip)]
+    unnamed: bool,
 }
 
 /// One author.
@@ -70,7 +74,8 @@ impl Terms {
             1 => format!("{}{}/{slug}/", spec.url_prefix, spec.category_base),
             _ => format!("{}{}/{slug}/", spec.url_prefix, spec.tag_base),
         };
-        self.terms
+        let t = self
+            .terms
             .entry((vocabulary, slug.to_string()))
             .or_insert_with(|| Term {
                 vocabulary: VOCABULARIES[vocabulary].into(),
@@ -80,7 +85,14 @@ impl Terms {
                 path,
                 legacy_urls: Vec::new(),
                 records: 0,
-            })
+                unnamed: false,
+            });
+        if t.unnamed {
+            // a record names what a listing page only showed
+            t.name = name.to_string();
+            t.unnamed = false;
+        }
+        t
     }
 
     /// The terms and authors of a record.
@@ -135,8 +147,12 @@ impl Terms {
 
     /// A legacy listing page that shows the section `slug` (a slug path).
     pub fn listing(&mut self, spec: &OutputSpec, slug: &str, url: &str) {
+        let known = self.terms.contains_key(&(0, slug.to_string()));
         let name = slug.rsplit('/').next().unwrap_or(slug).to_string();
         let t = self.term(spec, 0, slug, &name);
+        if !known {
+            t.unnamed = true;
+        }
         if !t.legacy_urls.iter().any(|u| u == url) {
             t.legacy_urls.push(url.to_string());
             t.legacy_urls.sort();
@@ -227,6 +243,16 @@ mod tests {
             "news-on-iran-and-its-neighbours/iraq",
             "https://old/iraq/page/2/",
         );
+        // a listing first, its record after: the record's name wins
+        t.listing(&spec, "world/oil", "https://old/oil/");
+        let c = Record {
+            section: vec!["World".into(), "Oil".into()],
+            ..Record::default()
+        };
+        t.record(&spec, &c);
+        assert_eq!(t.terms[&(0, "world/oil".to_string())].name, "Oil");
+        t.listing(&spec, "world/gas", "https://old/gas/");
+        assert_eq!(t.terms[&(0, "world/gas".to_string())].name, "gas");
         let mut text = Vec::new();
         t.write_terms(&mut text).unwrap();
         let lines: Vec<serde_json::Value> = String::from_utf8(text)
@@ -234,7 +260,8 @@ mod tests {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert_eq!(lines.len(), 7, "{lines:?}");
+        assert_eq!(lines[3]["slug"], "world/gas");
         assert_eq!(lines[0]["slug"], "news-on-iran-and-its-neighbours");
         assert_eq!(lines[0]["records"], 1);
         assert_eq!(lines[0]["parent"], serde_json::Value::Null);
@@ -246,10 +273,10 @@ mod tests {
             lines[1]["legacy_urls"],
             serde_json::json!(["https://old/iraq/page/2/"])
         );
-        assert_eq!(lines[2]["vocabulary"], "tag");
-        assert_eq!(lines[2]["slug"], "oil");
-        assert_eq!(lines[2]["path"], "/tag/oil/");
-        assert_eq!(t.counts(), (4, 2));
+        assert_eq!(lines[5]["vocabulary"], "tag");
+        assert_eq!(lines[5]["slug"], "oil");
+        assert_eq!(lines[5]["path"], "/tag/oil/");
+        assert_eq!(t.counts(), (7, 2));
         assert_eq!(
             t.author_pages(),
             [(

@@ -13,6 +13,61 @@ fn root() -> PathBuf {
 }
 
 #[test]
+fn committed_schemas_of_terms_authors_and_links_match_their_types() {
+    for (rel, generated) in sitelift::output::schema::schemas() {
+        let path = root().join(rel);
+        let text = serde_json::to_string_pretty(&generated).unwrap() + "\n";
+        if std::env::var_os("SITELIFT_BLESS_SCHEMA").is_some() {
+            sitelift::output::files::write_atomic(&path, text.as_bytes()).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!("{}: {e} (run with SITELIFT_BLESS_SCHEMA=1)", path.display())
+        });
+        let committed: Value = serde_json::from_str(&committed).unwrap();
+        assert_eq!(
+            committed, generated,
+            "{rel} is stale: SITELIFT_BLESS_SCHEMA=1 cargo test --test suite outputs_schema"
+        );
+    }
+}
+
+/// Every line of the side files of the fixture site's output validates.
+#[test]
+fn terms_authors_and_links_of_the_fixture_site_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.jsonl");
+    let code = std::process::Command::new(env!("CARGO_BIN_EXE_sitelift"))
+        .current_dir(root())
+        .args([
+            "extract",
+            "--profile",
+            "selectors/iranfocus.toml",
+            "fixtures/iranfocus",
+            "--out",
+        ])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert_eq!(code.code(), Some(1));
+    for (file, schema) in [
+        ("r.terms.jsonl", "schema/term.schema.json"),
+        ("r.authors.jsonl", "schema/author.schema.json"),
+        ("r.links.jsonl", "schema/link.schema.json"),
+    ] {
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(root().join(schema)).unwrap()).unwrap();
+        let v = jsonschema::validator_for(&schema).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(!text.is_empty(), "{file} is empty");
+        for line in text.lines() {
+            let value: Value = serde_json::from_str(line).unwrap();
+            let errors: Vec<String> = v.iter_errors(&value).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{file}: {line}: {errors:?}");
+        }
+    }
+}
+
+#[test]
 fn committed_schema_matches_the_record_types() {
     let path = root().join(SCHEMA_PATH);
     let generated = record_schema_text();
