@@ -33,9 +33,21 @@ use crate::text::error_chain;
 /// Where the lines go, in their final order (see [`Sink`]).
 pub type Write<'a> = dyn Sink + 'a;
 
-/// Outcomes already extracted, by (page URL, payload digest): the record
-/// spool of `run`.
-pub type Extracted = HashMap<(String, String), Outcome>;
+/// Outcomes already extracted, by page URL and payload digest (the record
+/// spool of `run`, [`crate::crawl::spool::Spool`]).
+pub trait Extracted: Sync {
+    /// The outcome of `page` with these bytes, if it was extracted.
+    fn get(&self, page: &str, digest: &str) -> Option<Outcome>;
+}
+
+/// Nothing extracted beforehand: every page is extracted now.
+pub struct NothingExtracted;
+
+impl Extracted for NothingExtracted {
+    fn get(&self, _page: &str, _digest: &str) -> Option<Outcome> {
+        None
+    }
+}
 
 /// Extract one stored page.
 pub fn extract_stored(p: &StoredPage, profile: &Profile) -> Outcome {
@@ -90,7 +102,7 @@ const BATCH: usize = 256;
 pub fn from_pages(
     pages: &[StoredPage],
     profile: &Profile,
-    extracted: &Extracted,
+    extracted: &dyn Extracted,
     pool: Option<&rayon::ThreadPool>,
     write: &mut Write<'_>,
 ) -> std::io::Result<Assembled> {
@@ -102,12 +114,9 @@ pub fn from_pages(
                 .par_iter()
                 .enumerate()
                 .map(|(k, p)| {
-                    let cached = p
-                        .digest
-                        .as_ref()
-                        .and_then(|d| extracted.get(&(p.key_url.clone(), d.clone())));
+                    let cached = p.digest.as_ref().and_then(|d| extracted.get(&p.key_url, d));
                     let outcome = match cached {
-                        Some(o) => o.clone(),
+                        Some(o) => o,
                         None => extract_stored(p, profile),
                     };
                     let order = (c * BATCH + k) as u64;

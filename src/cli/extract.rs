@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use url::Url;
 
-use crate::assemble::offline::{from_pages, from_saved, from_warcs, SavedBase, Watch};
+use crate::assemble::offline::{
+    from_pages, from_saved, from_warcs, NothingExtracted, SavedBase, Watch,
+};
 use crate::assemble::Assembled;
 use crate::frontier::ledger::Status;
 use crate::output::writer::Outputs;
@@ -82,7 +84,7 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
                 .num_threads(threads)
                 .build()
                 .map_err(std::io::Error::other)?;
-            from_pages(pages, profile, &Default::default(), Some(&pool), write)
+            from_pages(pages, profile, &NothingExtracted, Some(&pool), write)
                 .map(|out| (out, Vec::new()))
         }
         None => {

@@ -74,7 +74,8 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     let done = store::pages(&a.flags.store)
         .map_err(anyhow::Error::from)
         .and_then(|pages| {
-            let extracted = spool::read(&a.flags.store.join(SPOOL), &fp);
+            let extracted = spool::Spool::open(&a.flags.store.join(SPOOL), &fp)
+                .context("reading the record spool")?;
             outputs.ledger(&a.flags.store)?;
             let out = super::reporting::assemble_into(&mut outputs, |write| {
                 from_pages(&pages, &profile, &extracted, None, write)

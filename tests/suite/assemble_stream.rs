@@ -89,7 +89,7 @@ fn streamed_assembly_orders_merges_and_matches_the_collected_lines() {
         let counts = from_pages(
             &pages,
             &profile,
-            &Default::default(),
+            &sitelift::assemble::offline::NothingExtracted,
             Some(&pool),
             &mut |l| c.push(l),
         )
@@ -142,9 +142,13 @@ fn two_pass(files: &[std::path::PathBuf], profile: &sitelift::profile::Profile) 
     let (pages, problems) = pages_from_warcs(files);
     assert!(problems.is_empty(), "{problems:?}");
     let mut c = Collected::default();
-    let a = from_pages(&pages, profile, &Default::default(), None, &mut |l| {
-        c.push(l)
-    })
+    let a = from_pages(
+        &pages,
+        profile,
+        &sitelift::assemble::offline::NothingExtracted,
+        None,
+        &mut |l| c.push(l),
+    )
     .unwrap();
     assert_eq!(a.pages, pages.len());
     summary(&a, c)
@@ -265,9 +269,13 @@ fn a_damaged_member_ends_its_file_in_both_paths() {
         "{problems:?}"
     );
     let mut c = Collected::default();
-    let a = from_pages(&pages, &profile, &Default::default(), None, &mut |l| {
-        c.push(l)
-    })
+    let a = from_pages(
+        &pages,
+        &profile,
+        &sitelift::assemble::offline::NothingExtracted,
+        None,
+        &mut |l| c.push(l),
+    )
     .unwrap();
     let expected = (summary(&a, c), problems);
     for threads in [1, 2] {

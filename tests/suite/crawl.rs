@@ -118,7 +118,7 @@ fn crawl_accounts_for_every_url_and_emits_each_article_once() {
     from_pages(
         &pages,
         &profile,
-        &spool::read(&store.path().join(SPOOL), "test"),
+        &spool::Spool::open(&store.path().join(SPOOL), "test").unwrap(),
         None,
         &mut |l| out.push(l),
     )
