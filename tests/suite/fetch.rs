@@ -481,7 +481,10 @@ async fn robots_server_error_disallows_and_missing_robots_allows() {
         ..cfg()
     });
     // a failure to retry later, not a refusal: robots.txt said nothing yet
-    let f503 = failed(get(&f, &server.url("/ok.html")).await, Reason::RobotsUnavailable);
+    let f503 = failed(
+        get(&f, &server.url("/ok.html")).await,
+        Reason::RobotsUnavailable,
+    );
     assert!(f503.detail.contains("HTTP 503"), "{}", f503.detail);
     assert_eq!(server.log.count("/ok.html"), 0);
 
