@@ -336,7 +336,9 @@ impl<'p> Outputs<'p> {
             OutputError::Ledger(store.to_path_buf(), crate::text::error_chain(&e))
         };
         let ledger = crate::frontier::ledger::Ledger::open_read_only(store).map_err(err)?;
-        let counts = ledger.counts().map_err(err)?;
+        let counts = ledger
+            .counts_of(crate::frontier::ledger::UrlKind::Page)
+            .map_err(err)?;
         self.report.pages(
             counts
                 .into_iter()
