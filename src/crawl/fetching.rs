@@ -13,7 +13,6 @@ use url::Url;
 use super::state::State;
 use super::{reconcile, to_ref, CrawlError, Job, ScopeFn};
 use crate::fetch::{FetchOutcome, Fetcher, Response};
-use crate::frontier::canon::canonicalize;
 use crate::frontier::ledger::{Claimed, Update, UrlKind};
 use crate::media::MediaSpec;
 use crate::store::{prepare_exchange, Exchange, PreparedExchange};
@@ -148,7 +147,7 @@ fn handle_response(
         Some(p) => p.payload_digest().to_string(),
         None => super::payload_digest(&r.raw_body),
     };
-    let final_canon = canonicalize(&r.url, &st.cfg.canon).to_string();
+    let final_canon = super::media::key_of(&st.cfg, &r.url, c.kind);
     let content_type = r
         .header("content-type")
         .map(|v| String::from_utf8_lossy(v).to_string());
@@ -169,7 +168,7 @@ fn handle_response(
         hops: r
             .chain
             .iter()
-            .map(|hop| canonicalize(&hop.url, &st.cfg.canon).to_string())
+            .map(|hop| super::media::key_of(&st.cfg, &hop.url, c.kind))
             .collect(),
     };
     if is_page || is_media {

@@ -20,8 +20,9 @@ use super::state::State;
 use super::CrawlError;
 use crate::fetch::{FetchOutcome, Fetcher, MediaWant};
 use crate::frontier::canon::canonicalize;
-use crate::frontier::ledger::{Claimed, Status, Update};
+use crate::frontier::ledger::{Claimed, Status, Update, UrlKind};
 use crate::media::MediaSpec;
+use crate::profile::crawl::CrawlConfig;
 
 /// Why a page rule may have left out a URL that media rules would take.
 const PAGE_ONLY_REASONS: [&str; 6] = [
@@ -43,6 +44,19 @@ pub(super) fn in_media_scope(spec: &MediaSpec, url: &Url) -> Result<(), String> 
         "host {:?} is neither the site's nor one of [media] hosts",
         url.host_str().unwrap_or("")
     ))
+}
+
+/// The ledger key of a URL of `kind`: its canonical form (the site's URL
+/// rules), except for a media URL on a host that is not the site's (a
+/// CDN): the site's rules (`www = "add"`, `https`) say nothing about other
+/// hosts, so such a URL is kept as written, without its fragment.
+pub(super) fn key_of(cfg: &CrawlConfig, url: &Url, kind: UrlKind) -> String {
+    if kind == UrlKind::Page || cfg.scope.host_allowed(url) {
+        return canonicalize(url, &cfg.canon).to_string();
+    }
+    let mut u = url.clone();
+    u.set_fragment(None);
+    u.to_string()
 }
 
 /// Fetch a claimed media URL under the media rules.
@@ -69,7 +83,7 @@ impl State {
         let Some(spec) = self.media_spec.clone() else {
             return Ok(());
         };
-        let key = canonicalize(url, &self.cfg.canon).to_string();
+        let key = key_of(&self.cfg, url, UrlKind::Media);
         if self.media.contains(&key) {
             return Ok(());
         }
@@ -118,7 +132,7 @@ impl State {
         let Some(row) = self.ledger.get(&key)? else {
             return Ok(());
         };
-        if row.kind == crate::frontier::ledger::UrlKind::Media {
+        if row.kind == UrlKind::Media {
             return Ok(());
         }
         let page_skip = row.status == Status::Skipped
@@ -153,7 +167,7 @@ impl State {
     /// type; media as it is when it failed). A page it stays when it was a
     /// page after all.
     pub fn page_result_as_media(&self, c: &Claimed, out: &FetchOutcome) -> Option<Update> {
-        if c.kind != crate::frontier::ledger::UrlKind::Page || !self.media.contains(&c.url) {
+        if c.kind != UrlKind::Page || !self.media.contains(&c.url) {
             return None;
         }
         let requeue = match out {
