@@ -2,8 +2,9 @@
 //! sidecars). An asset's file is found, in order:
 //!
 //! 1. by a sidecar: `NAME.EXT.meta.json` (or `NAME.meta.json`) beside the
-//!    file, whose `url` is the asset's URL (its `content_type` is the
-//!    declared type), as for pages;
+//!    file, whose `url` (or one of its `aliases`, old URLs that redirect to
+//!    it) is the asset's URL (its `content_type` is the declared type), as
+//!    for pages;
 //! 2. under the base URL: `ROOT/REST` for an asset URL `BASE/REST`;
 //! 3. as `ROOT/HOST/PATH` (wget's layout; `PATH?QUERY` first when the URL
 //!    has a query);
@@ -22,11 +23,13 @@ use url::Url;
 
 use super::{Asset, MediaError, MediaSource};
 
-/// What a sidecar says (other keys, such as a page's aliases, are ignored).
+/// What a sidecar says (other keys, such as a note, are ignored).
 #[derive(Debug, Deserialize)]
 struct Sidecar {
     url: Option<String>,
     content_type: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 /// A file a sidecar describes.
@@ -192,7 +195,11 @@ impl SavedMedia {
                         m.pages.push((u, file.clone()));
                     }
                 }
-                m.by_url.entry(url.clone()).or_insert_with(|| file.clone());
+                for u in std::iter::once(url.clone())
+                    .chain(sidecar.aliases.iter().filter_map(|a| key(a)))
+                {
+                    m.by_url.entry(u).or_insert_with(|| file.clone());
+                }
                 m.by_file.insert(
                     file,
                     Described {
