@@ -107,7 +107,16 @@ fn redirect_map_covers_every_ledger_alias_and_the_report_adds_up() {
         .skip(1)
         .map(|l| l.split(',').next().unwrap().to_string())
         .collect();
-    let aliases = ledger.all_aliases().unwrap();
+    // (of pages: where a media URL redirected is the media package's business)
+    let aliases: Vec<_> = ledger
+        .all_aliases()
+        .unwrap()
+        .into_iter()
+        .filter(|(_, canonical, _)| {
+            ledger.get(canonical).unwrap().map(|r| r.kind)
+                != Some(sitelift::frontier::ledger::UrlKind::Media)
+        })
+        .collect();
     assert!(!aliases.is_empty(), "the test site has aliases");
     for (alias, canonical, how) in &aliases {
         assert!(
