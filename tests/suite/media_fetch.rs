@@ -7,7 +7,7 @@
 //! read back by an independent reader (warcio).
 
 use crate::common::media::{
-    crawl_site, crawled, fixture_assets, fixture_files, path_of, profile_with_media, CDN,
+    crawl_dir, crawl_site, crawled, fixture_assets, fixture_files, path_of, profile_with_media, CDN,
 };
 use crate::common::site;
 
@@ -349,4 +349,61 @@ fn media_records_are_read_back_by_warcio() {
             String::from_utf8_lossy(&check.stderr)
         ),
     }
+}
+
+#[test]
+fn an_image_first_linked_as_a_page_is_fetched_as_media() {
+    // a start page links /img.php?id=5 (no media extension: queued as a
+    // page, and skipped for its type when fetched as one); the article it
+    // links to shows the same URL as an image: it becomes media and is fetched
+    let site = tempfile::tempdir().unwrap();
+    let put = |name: &str, text: &str| std::fs::write(site.path().join(name), text).unwrap();
+    put(
+        "start.html",
+        "<html><body><p>Start</p><a href=\"/img.php?id=5\">the photo</a> <a href=\"/en/iran-news/x/1-b/\">story</a></body></html>",
+    );
+    put(
+        "start.meta.json",
+        r#"{"url": "https://www.iranfocus.com/en/start/"}"#,
+    );
+    put(
+        "b.html",
+        "<html><body><h1 class=\"entry-title\">A story</h1><div class=\"td-post-content\"><p>A story long enough to be one.</p><figure><img src=\"/img.php?id=5\" alt=\"The photo\"></figure></div></body></html>",
+    );
+    put(
+        "b.meta.json",
+        r#"{"url": "https://www.iranfocus.com/en/iran-news/x/1-b/"}"#,
+    );
+    std::fs::copy(
+        site::fixtures().join("media-iran-iraq-map.png"),
+        site.path().join("img.png"),
+    )
+    .unwrap();
+    put(
+        "img.png.meta.json",
+        r#"{"url": "https://www.iranfocus.com/img.php?id=5", "content_type": "image/png"}"#,
+    );
+    let c = crawl_dir(
+        site.path(),
+        None,
+        false,
+        None,
+        &["https://www.iranfocus.com/en/start/"],
+    );
+    let ledger = Ledger::open_read_only(c.store()).unwrap();
+    let r = row(&ledger, "https://www.iranfocus.com/img.php?id=5");
+    assert_eq!(
+        (r.kind, r.status, r.http_status),
+        (UrlKind::Media, Status::Fetched, Some(200)),
+        "{r:?}"
+    );
+    let store = sitelift::media::StoreMedia::open(c.store(), None).unwrap();
+    let a = sitelift::media::MediaSource::get(&store, "https://www.iranfocus.com/img.php?id=5")
+        .unwrap()
+        .expect("stored");
+    assert_eq!(sitelift::media::sniff(&a.bytes), Some("image/png"));
+    assert!(
+        c.asked("/img.php?id=5") <= 2,
+        "once as a page at most, once as media"
+    );
 }

@@ -59,6 +59,18 @@ pub fn profile_with_media(media: &str) -> String {
 /// `profile` (None: the bundled profile), extracting records too when
 /// `extract`.
 pub fn crawl_site(profile: Option<&str>, extract: bool, max_pages: Option<u64>) -> Crawled {
+    crawl_dir(&site::fixtures(), profile, extract, max_pages, &[])
+}
+
+/// [`crawl_site`] of the site in `dir`, from `seeds` too.
+pub fn crawl_dir(
+    dir: &Path,
+    profile: Option<&str>,
+    extract: bool,
+    max_pages: Option<u64>,
+    seeds: &[&str],
+) -> Crawled {
+    let site_dir = dir;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -66,7 +78,7 @@ pub fn crawl_site(profile: Option<&str>, extract: bool, max_pages: Option<u64>) 
         .unwrap();
     let server = rt.block_on(async {
         sitelift::serve::serve(
-            &site::fixtures(),
+            site_dir,
             "127.0.0.1:0".parse().unwrap(),
             sitelift::serve::ServeOptions::default(),
         )
@@ -95,7 +107,7 @@ pub fn crawl_site(profile: Option<&str>, extract: bool, max_pages: Option<u64>) 
     let lock = sitelift::store::StoreLock::acquire(dir.path(), "test").unwrap();
     let opts = CrawlOptions {
         store: dir.path().to_path_buf(),
-        seeds: vec![],
+        seeds: seeds.iter().map(|s| url::Url::parse(s).unwrap()).collect(),
         retry_failed: false,
         extract,
         progress: None,
