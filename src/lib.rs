@@ -10,9 +10,10 @@
 //! 6. [`crawl`]: the pipeline that runs 3–5 (and 7–9 in `run`) and makes a crawl resumable.
 //! 7. [`decode`]: bytes to text (BOM, header, meta, detection, mojibake repair).
 //! 8. [`extract`]: a page and its template to an [`record::Outcome`]: routing, fields, body, dateline, lists.
-//! 9. [`assemble`]: one record per legacy id, aliases merged, in a stable order.
-//! 10. [`output`]: the writers: records (JSON Lines or a folder), redirect map, report; and `diff`.
-//! 11. [`verify`]: downstream, after the cut-over: the new site checked against the package.
+//! 9. [`media`]: the assets a record references (images, documents), fetched by 6 and found again in stores, WARC files and folders.
+//! 10. [`assemble`]: one record per legacy id, aliases merged, in a stable order.
+//! 11. [`output`]: the writers: records (JSON Lines or a folder), redirect map, report; and `diff`.
+//! 12. [`verify`]: downstream, after the cut-over: the new site checked against the package.
 //!
 //! What flows between them is typed: [`record`] holds the record and the
 //! line (outcome, error entry, listing) every stage from extraction on
@@ -31,6 +32,7 @@ pub mod decode;
 pub mod extract;
 pub mod fetch;
 pub mod frontier;
+pub mod media;
 pub mod output;
 pub mod profile;
 pub mod record;

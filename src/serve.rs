@@ -5,8 +5,10 @@
 //! old URLs answering `301` to the new ones, `robots.txt`, a gzipped sitemap
 //! behind a sitemap index, and `404` for everything else. This module serves a
 //! fixture folder that way. Each page is `NAME.html` plus an optional sidecar
-//! `NAME.meta.json` (`url`, `content_type`, `aliases`, `note`); `NAME.json`
-//! files (expected outputs) are ignored. Requests are matched on path and
+//! `NAME.meta.json` (`url`, `content_type`, `aliases`, `note`); any other
+//! file (an image, a PDF) is served when it has a sidecar `NAME.EXT.meta.json`
+//! (`url`, `content_type`, default `application/octet-stream`), its bytes
+//! as they are; `NAME.json` files (expected outputs) are ignored. Requests are matched on path and
 //! query only (scheme and `Host` are ignored, since the crawler reaches this
 //! server through a `connect_to` mapping and keeps the site's own URLs), and
 //! every request is logged so tests can check politeness and robots.
@@ -78,7 +80,8 @@ pub enum ServeError {
         /// The value as written.
         value: String,
     },
-    /// A sidecar has no `NAME.html` next to it.
+    /// A sidecar has no `NAME.html` next to it (nor, for a media sidecar
+    /// `NAME.EXT.meta.json`, its `NAME.EXT`).
     #[error("sidecar {sidecar} has no page {html}")]
     MissingHtml {
         /// The sidecar file.
@@ -151,6 +154,8 @@ pub struct SitePage {
     pub note: Option<String>,
     /// Listed in the article sitemap (see [`site_index`]).
     pub article: bool,
+    /// A media file (`NAME.EXT` with `NAME.EXT.meta.json`), not a page.
+    pub media: bool,
 }
 
 /// What a request path matches.
@@ -290,10 +295,13 @@ pub fn site_index(dir: &Path) -> Result<SiteIndex, ServeError> {
                     }
                 })?;
             let html = dir.join(format!("{stem}.html"));
-            if !html.is_file() {
+            // `NAME.EXT.meta.json` beside `NAME.EXT`: a media file
+            let media = !html.is_file() && stem.contains('.') && dir.join(stem).is_file();
+            let file = if media { dir.join(stem) } else { html };
+            if !file.is_file() {
                 return Err(ServeError::MissingHtml {
                     sidecar: sidecar_path,
-                    html,
+                    html: file,
                 });
             }
             let url = parse_url(&sidecar.url, &sidecar_path)?;
@@ -302,9 +310,13 @@ pub fn site_index(dir: &Path) -> Result<SiteIndex, ServeError> {
                 .iter()
                 .map(|a| parse_url(a, &sidecar_path))
                 .collect::<Result<Vec<_>, _>>()?;
-            let content_type = sidecar
-                .content_type
-                .unwrap_or_else(|| "text/html".to_string());
+            let content_type = sidecar.content_type.unwrap_or_else(|| {
+                match media {
+                    true => "application/octet-stream",
+                    false => "text/html",
+                }
+                .to_string()
+            });
             if HeaderValue::from_str(&content_type).is_err() {
                 return Err(ServeError::BadContentType {
                     path: sidecar_path,
@@ -312,14 +324,15 @@ pub fn site_index(dir: &Path) -> Result<SiteIndex, ServeError> {
                 });
             }
             pages.push(SitePage {
-                file: html,
+                file,
                 sidecar: Some(sidecar_path),
                 path_and_query: url_key(&url),
-                article: looks_like_article(&url),
+                article: !media && looks_like_article(&url),
                 url: Some(url),
                 content_type,
                 aliases,
                 note: sidecar.note,
+                media,
             });
         } else if let Some(stem) = name.strip_suffix(".html") {
             if names.binary_search(&format!("{stem}.meta.json")).is_ok() {
@@ -334,12 +347,13 @@ pub fn site_index(dir: &Path) -> Result<SiteIndex, ServeError> {
                 aliases: Vec::new(),
                 note: None,
                 article: false,
+                media: false,
             });
         }
     }
     if !pages.iter().any(|p| p.article) {
         for p in pages.iter_mut() {
-            p.article = p.url.is_some();
+            p.article = p.url.is_some() && !p.media;
         }
     }
     build_index(pages)
@@ -406,7 +420,11 @@ fn build_index(pages: Vec<SitePage>) -> Result<SiteIndex, ServeError> {
         loose.entry(loose_key(k)).or_insert(t);
     }
     let mut counts: Vec<(String, usize)> = Vec::new();
-    for u in pages.iter().filter_map(|p| p.url.as_ref()) {
+    for u in pages
+        .iter()
+        .filter(|p| !p.media)
+        .filter_map(|p| p.url.as_ref())
+    {
         let o = u.origin().ascii_serialization();
         match counts.iter_mut().find(|(c, _)| *c == o) {
             Some((_, n)) => *n += 1,

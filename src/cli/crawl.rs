@@ -128,6 +128,12 @@ pub fn prepare(f: &CrawlFlags) -> anyhow::Result<(Arc<Profile>, CrawlConfig, Opt
                     .iter()
                     .filter_map(|u| u.host_str().map(str::to_string)),
             );
+            // the media hosts (a CDN) are served by the same copy; a
+            // wildcard (`*.example.com`) names no host to map
+            hosts.extend(profile.media.hosts.iter().filter_map(|h| match h {
+                crate::media::HostPattern::Exact(h) => Some(h.clone()),
+                crate::media::HostPattern::Subdomains(_) => None,
+            }));
             hosts.sort();
             hosts.dedup();
             for h in hosts {
@@ -170,6 +176,17 @@ pub fn print_summary(s: &CrawlSummary) {
         s.seconds,
         parts.join(", ")
     );
+    if !s.media_counts.is_empty() {
+        let media: Vec<String> = s
+            .media_counts
+            .iter()
+            .map(|(st, r, n)| match r {
+                Some(r) => format!("{n} {} {r}", st.as_str()),
+                None => format!("{n} {}", st.as_str()),
+            })
+            .collect();
+        eprintln!("sitelift: of which media: {}", media.join(", "));
+    }
     if s.resumed_in_flight > 0 || s.repaired_bytes > 0 {
         eprintln!(
             "sitelift: resumed: {} URLs that were in flight were queued again; {} bytes of a torn WARC tail were cut",

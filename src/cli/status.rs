@@ -34,11 +34,15 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         )?;
     }
     let mut total = 0;
-    for (st, reason, n) in ledger.counts()? {
+    for (kind, st, reason, n) in ledger.counts_by_kind()? {
         total += n;
+        let kind = match kind {
+            crate::frontier::ledger::UrlKind::Page => "",
+            crate::frontier::ledger::UrlKind::Media => " (media)",
+        };
         writeln!(
             out,
-            "  {:<10} {:<24} {n:>8}",
+            "  {:<10} {:<24} {n:>8}{kind}",
             st.as_str(),
             reason.as_deref().unwrap_or("-")
         )?;

@@ -1,8 +1,10 @@
 //! The fetch side of the crawl: claimed URLs become fetch tasks (under the
-//! fetcher's politeness), each response's WARC records are built on rayon,
+//! fetcher's politeness; media URLs under the media rules, see
+//! [`super::media`]), each response's WARC records are built on rayon,
 //! and what comes back is settled: stored in the WARC files, noted as
-//! pending while its links are not yet queued, and turned into ledger
-//! updates (fetched, failed with the reason, skipped, redirected).
+//! pending while its links are not yet queued (pages) or its settlement is
+//! not yet in the ledger (media), and turned into ledger updates (fetched,
+//! failed with the reason, skipped, redirected).
 
 use std::sync::Arc;
 
@@ -11,8 +13,8 @@ use url::Url;
 use super::state::State;
 use super::{reconcile, to_ref, CrawlError, Job, ScopeFn};
 use crate::fetch::{FetchOutcome, Fetcher, Response};
-use crate::frontier::canon::canonicalize;
-use crate::frontier::ledger::{Claimed, Update};
+use crate::frontier::ledger::{Claimed, Update, UrlKind};
+use crate::media::MediaSpec;
 use crate::store::{prepare_exchange, Exchange, PreparedExchange};
 
 /// What a fetch task hands back: the claimed URL, what the fetch gave, and
@@ -24,6 +26,7 @@ pub(super) async fn fetch_one(
     c: Claimed,
     fetcher: Fetcher,
     scope: ScopeFn,
+    media: Arc<MediaSpec>,
     warcinfo_id: String,
 ) -> Fetched {
     let url = match Url::parse(&c.url) {
@@ -38,7 +41,11 @@ pub(super) async fn fetch_one(
             return (c, FetchOutcome::Failed(failure), None);
         }
     };
-    match fetcher.fetch(&url, &*scope).await {
+    let out = match c.kind {
+        UrlKind::Page => fetcher.fetch(&url, &*scope).await,
+        UrlKind::Media => super::media::fetch_media(&fetcher, &media, &url).await,
+    };
+    match out {
         FetchOutcome::Response(r) => {
             let (r, records) = prepare_records(r, warcinfo_id).await;
             (c, FetchOutcome::Response(r), records)
@@ -90,6 +97,19 @@ pub(super) fn handle_fetch(
     out: FetchOutcome,
     records: Option<PreparedExchange>,
 ) -> Result<Option<Job>, CrawlError> {
+    // a page that has been seen as an asset since it was claimed
+    let as_media = st.page_result_as_media(&c, &out);
+    let job = settle(st, c, out, records)?;
+    st.batch.extend(as_media);
+    Ok(job)
+}
+
+fn settle(
+    st: &mut State,
+    c: Claimed,
+    out: FetchOutcome,
+    records: Option<PreparedExchange>,
+) -> Result<Option<Job>, CrawlError> {
     match out {
         FetchOutcome::Response(r) => return handle_response(st, c, r, records),
         FetchOutcome::Failed(f) => {
@@ -111,7 +131,11 @@ pub(super) fn handle_fetch(
 }
 
 /// A response: stored, its redirect recorded, and settled (a page waits
-/// for its links as a job; anything else is settled now).
+/// for its links as a job; anything else is settled now). A page (2xx
+/// HTML) and every media response are noted in the pending log before
+/// their record is written and again with its location, so a kill before
+/// the ledger hears of them costs no second request: recovery settles
+/// them from the store.
 fn handle_response(
     st: &mut State,
     c: Claimed,
@@ -123,11 +147,13 @@ fn handle_response(
         Some(p) => p.payload_digest().to_string(),
         None => super::payload_digest(&r.raw_body),
     };
-    let final_canon = canonicalize(&r.url, &st.cfg.canon).to_string();
+    let final_canon = super::media::key_of(&st.cfg, &r.url, c.kind);
     let content_type = r
         .header("content-type")
         .map(|v| String::from_utf8_lossy(v).to_string());
-    let is_page = (200..300).contains(&r.status) && r.kind == crate::fetch::ContentKind::Html;
+    let is_media = c.kind == UrlKind::Media;
+    let is_page =
+        !is_media && (200..300).contains(&r.status) && r.kind == crate::fetch::ContentKind::Html;
     let mut note = reconcile::Pending {
         url: final_canon.clone(),
         fetched_url: r.url.to_string(),
@@ -142,10 +168,10 @@ fn handle_response(
         hops: r
             .chain
             .iter()
-            .map(|hop| canonicalize(&hop.url, &st.cfg.canon).to_string())
+            .map(|hop| super::media::key_of(&st.cfg, &hop.url, c.kind))
             .collect(),
     };
-    if is_page {
+    if is_page || is_media {
         // noted before the record is written: a kill in between cannot hide it
         st.note_pending(&note)?;
     }
@@ -154,8 +180,13 @@ fn handle_response(
         Some(p) => st.warc.append(p, &ex)?,
         None => st.warc.write_exchange(&ex)?,
     };
+    if is_media {
+        let w = to_ref(&loc);
+        (note.file, note.offset, note.length) = (w.file, w.offset, w.length);
+        st.note_pending(&note)?;
+    }
     if final_canon != c.url {
-        st.note_redirect(&c.url, &note.hops, &final_canon, c.depth);
+        st.note_redirect(&c.url, &note.hops, &final_canon, c.depth, c.kind);
     }
     if !(200..300).contains(&r.status) {
         st.batch.push(Update::Failed {

@@ -1,6 +1,7 @@
 //! The crawl: frontier (ledger) → polite fetch (async) → page store (WARC)
-//! → parse on rayon workers (links, and records in `run` mode) → back to the
-//! ledger. One task owns the ledger and the WARC writer ([`state`]); fetches
+//! → parse on rayon workers (links, and records in `run` mode; records'
+//! assets too when `[media] fetch` is on, queued as media URLs, see
+//! [`media`]) → back to the ledger. One task owns the ledger and the WARC writer ([`state`]); fetches
 //! run concurrently under the fetcher's politeness, and each response's WARC
 //! records (SHA-1 digests, gzip members) are built on rayon before they reach
 //! that task, which only appends them ([`fetching`]); parsing runs on rayon
@@ -10,6 +11,7 @@
 //! Progress goes to a callback the caller gives; nothing here draws.
 
 mod fetching;
+mod media;
 mod parsing;
 pub mod reconcile;
 pub mod spool;
@@ -128,8 +130,10 @@ pub struct CrawlSummary {
     pub interrupted: bool,
     /// Seconds spent.
     pub seconds: f64,
-    /// Counts by status and reason from the ledger.
+    /// Counts by status and reason from the ledger (pages and media).
     pub counts: Vec<(Status, Option<String>, u64)>,
+    /// The media URLs' part of `counts`.
+    pub media_counts: Vec<(Status, Option<String>, u64)>,
 }
 
 /// Folder of WARC files in a store.
@@ -162,13 +166,16 @@ struct Job {
     body: Vec<u8>,
 }
 
-/// A parsed page: its links and, in `run`, its outcome.
+/// A parsed page: its links, its record's assets (with the record's own
+/// hosts) and, in `run`, its outcome.
 struct Done {
     fetched: Update,
     url: String,
     depth: u32,
     digest: String,
     links: Vec<Url>,
+    assets: Vec<Url>,
+    asset_hosts: Vec<String>,
     outcome: Option<Outcome>,
 }
 
@@ -276,7 +283,7 @@ async fn run(
     opts: CrawlOptions,
 ) -> Result<CrawlSummary, CrawlError> {
     let started = Instant::now();
-    let mut st = State::open(cfg.clone(), &opts)?;
+    let mut st = State::open(cfg.clone(), &opts, media::queued_spec(&profile))?;
     let repaired_bytes = st.warc.repaired_bytes();
     // One fetcher for everything, so politeness and robots.txt are shared.
     let fetcher = Fetcher::new(fetch_config(&cfg))?;
@@ -321,6 +328,9 @@ async fn run(
         interrupted,
         seconds: started.elapsed().as_secs_f64(),
         counts: st.ledger.counts()?,
+        media_counts: st
+            .ledger
+            .counts_of(crate::frontier::ledger::UrlKind::Media)?,
     })
 }
 
@@ -332,6 +342,9 @@ struct Pipeline {
     extract: bool,
     fetcher: Fetcher,
     scope_fn: ScopeFn,
+    /// The media rules (always: media URLs queued by an earlier run are
+    /// fetched as media even when this run queues no new ones).
+    media: Arc<crate::media::MediaSpec>,
     tasks: JoinSet<Fetched>,
     /// Parse jobs started and not yet back.
     jobs: usize,
@@ -353,10 +366,12 @@ impl Pipeline {
     ) -> Pipeline {
         let (wtx, wrx) = unbounded_channel::<Done>();
         let want_in_flight = cfg.fetch.concurrency.max(1) * 2;
+        let media = Arc::new(profile.media.clone());
         Pipeline {
             profile,
             cfg,
             extract: opts.extract,
+            media,
             fetcher,
             scope_fn,
             tasks: JoinSet::new(),
@@ -382,6 +397,7 @@ impl Pipeline {
                 c,
                 self.fetcher.clone(),
                 self.scope_fn.clone(),
+                self.media.clone(),
                 warcinfo_id,
             ));
         }

@@ -1,8 +1,11 @@
 //! The parse side of the crawl: a stored page is parsed once on rayon for
-//! its links (and, in `run`, extracted into its outcome); back on the
-//! owning task its links are queued, the page is marked fetched only then,
-//! and its outcome goes to the record spool. After a kill, the pages that
-//! were stored but not settled are parsed again from the store first.
+//! its links (and, in `run` or when `[media] fetch` is on, extracted into
+//! its outcome, whose record's assets are queued as media); back on the
+//! owning task its assets and links are queued, the page is marked fetched
+//! only then, and its outcome goes to the record spool. After a kill, the
+//! pages that were stored but not settled are parsed again from the store
+//! first, and the media responses stored but not settled are settled from
+//! their notes.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -14,7 +17,7 @@ use url::Url;
 use super::state::State;
 use super::{reconcile, CrawlError, Done, Job};
 use crate::extract::{self, ExtractError, Outcome, Page};
-use crate::frontier::ledger::{Status, Update, WarcRef};
+use crate::frontier::ledger::{Status, Update, UrlKind, WarcRef};
 use crate::frontier::links::discover;
 use crate::profile::crawl::CrawlConfig;
 use crate::profile::Profile;
@@ -32,28 +35,42 @@ pub(super) fn spawn_job(
         let work = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             parse_job(&job, &profile, &cfg, extract_too)
         }));
-        let (links, outcome) = work.unwrap_or_else(|_| {
+        let parsed = work.unwrap_or_else(|_| {
             let e = ExtractError::Panic("while parsing a fetched page".into());
-            (Vec::new(), Some(Outcome::Failed(e.to_page_error(None))))
+            Parsed {
+                outcome: extract_too.then(|| Outcome::Failed(e.to_page_error(None))),
+                ..Parsed::default()
+            }
         });
         let _ = tx.send(Done {
             fetched: job.fetched,
             url: job.url,
             depth: job.depth,
             digest: job.digest,
-            links,
-            outcome,
+            links: parsed.links,
+            assets: parsed.assets,
+            asset_hosts: parsed.asset_hosts,
+            outcome: parsed.outcome,
         });
     });
 }
 
-/// The links of a page, and its outcome when extracting too.
-fn parse_job(
-    job: &Job,
-    profile: &Profile,
-    cfg: &CrawlConfig,
-    extract_too: bool,
-) -> (Vec<Url>, Option<Outcome>) {
+/// What parsing a page gave.
+#[derive(Default)]
+struct Parsed {
+    links: Vec<Url>,
+    /// Every asset its record references (before the media rules).
+    assets: Vec<Url>,
+    /// The record's own hosts.
+    asset_hosts: Vec<String>,
+    /// Its outcome, when extracting.
+    outcome: Option<Outcome>,
+}
+
+/// The links of a page, its record's assets when media are queued (which
+/// takes the extraction, even in a crawl that extracts nothing else), and
+/// its outcome when extracting too.
+fn parse_job(job: &Job, profile: &Profile, cfg: &CrawlConfig, extract_too: bool) -> Parsed {
     let page = Page {
         url: &job.fetched_url,
         bytes: &job.body,
@@ -68,17 +85,43 @@ fn parse_job(
             .collect(),
         None => Vec::new(),
     };
-    let outcome = extract_too.then(|| match &parsed {
+    let want_assets = profile.media.fetch;
+    let outcome = (extract_too || want_assets).then(|| match &parsed {
         Some(p) => extract::extract_parsed(p, &page, profile, &mut extract::Trace::off()),
         None => extract::extract(&page, profile),
     });
-    (links, outcome)
+    let (assets, asset_hosts) = match &outcome {
+        Some(Outcome::Record(r)) if want_assets => (
+            crate::media::references_of(r, &profile.media)
+                .iter()
+                .filter_map(|a| Url::parse(&a.url).ok())
+                .collect(),
+            crate::media::own_hosts(r),
+        ),
+        _ => (Vec::new(), Vec::new()),
+    };
+    Parsed {
+        links,
+        assets,
+        asset_hosts,
+        outcome: outcome.filter(|_| extract_too),
+    }
 }
 
-/// Settle a parsed page: queue its links, mark it fetched, spool its outcome.
+/// Settle a parsed page: queue its record's assets and its links (a link
+/// with a media extension of `[media] types` is media too), mark it
+/// fetched, spool its outcome.
 pub(super) fn handle_done(st: &mut State, d: Done) -> Result<(), CrawlError> {
+    let own: Vec<&str> = d.asset_hosts.iter().map(String::as_str).collect();
+    for a in &d.assets {
+        st.see_media(a, d.depth, &d.url, &own)?;
+    }
+    let media_links = st.media_spec.clone();
     for l in &d.links {
-        st.see(l, d.depth + 1, Some(&d.url));
+        match &media_links {
+            Some(spec) if spec.wants_url(l) => st.see_media(l, d.depth, &d.url, &[])?,
+            _ => st.see(l, d.depth + 1, Some(&d.url)),
+        }
     }
     st.batch.push(d.fetched);
     if let Some(o) = &d.outcome {
@@ -104,16 +147,31 @@ fn waiting_job(
     // only pages still waiting (back in the queue after the kill), once
     // each; a page reached by a redirect waits under the URL that was
     // asked for, and the redirect is applied again
-    let waiting = st.ledger.get(&p.url)?.map(|r| r.status) == Some(Status::Queued);
-    let redirect_waiting = match &p.redirected_from {
-        Some(from) => st.ledger.get(from)?.map(|r| r.status) == Some(Status::Queued),
-        None => false,
+    let row = st.ledger.get(&p.url)?;
+    let from_row = match &p.redirected_from {
+        Some(from) => st.ledger.get(from)?,
+        None => None,
     };
+    let queued = |r: &Option<crate::frontier::ledger::Row>| {
+        // a failed URL queued again on purpose (--retry-failed) is fetched again
+        r.as_ref()
+            .is_some_and(|r| r.status == Status::Queued && r.reason.as_deref() != Some("retried"))
+    };
+    let waiting = queued(&row);
+    let redirect_waiting = queued(&from_row);
     if !(waiting || redirect_waiting) || !done.insert(p.url.clone()) {
         return Ok(None);
     }
+    let kind = match waiting {
+        true => row.map(|r| r.kind),
+        false => from_row.map(|r| r.kind),
+    };
     if p.file.is_empty() && !reconcile::locate(store, &mut p) {
         return Ok(None); // the record never reached the disk: fetched again
+    }
+    if kind == Some(UrlKind::Media) {
+        settle_media(st, p, redirect_waiting);
+        return Ok(None);
     }
     let body = match reconcile::body(store, &p) {
         Ok(b) => b,
@@ -129,7 +187,7 @@ fn waiting_job(
         return Ok(None);
     };
     if let (true, Some(from)) = (redirect_waiting, &p.redirected_from) {
-        st.note_redirect(from, &p.hops, &p.url, p.depth);
+        st.note_redirect(from, &p.hops, &p.url, p.depth, UrlKind::Page);
     }
     let fetched = Update::Fetched {
         url: p.url.clone(),
@@ -154,8 +212,46 @@ fn waiting_job(
     }))
 }
 
+/// Settle a media response a killed run had stored but not yet settled,
+/// from its note: fetched (2xx) or failed with its status.
+fn settle_media(st: &mut State, p: reconcile::Pending, redirect_waiting: bool) {
+    if let (true, Some(from)) = (redirect_waiting, &p.redirected_from) {
+        st.note_redirect(from, &p.hops, &p.url, p.depth, UrlKind::Media);
+    }
+    st.media.insert(p.url.clone());
+    if (200..300).contains(&p.status) {
+        st.batch.push(Update::Fetched {
+            url: p.url.clone(),
+            final_url: (p.fetched_url != p.url).then(|| p.fetched_url.clone()),
+            http_status: p.status,
+            content_type: p.content_type,
+            warc: Some(WarcRef {
+                file: p.file,
+                offset: p.offset,
+                length: p.length,
+            }),
+            digest: Some(p.digest),
+        });
+        return;
+    }
+    let phrase = reqwest::StatusCode::from_u16(p.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    st.batch.push(Update::Failed {
+        url: p.url,
+        reason: format!("http_{}", p.status),
+        detail: format!(
+            "HTTP {} {phrase} (the stored response, settled after a restart)",
+            p.status
+        ),
+        attempts: 1,
+    });
+}
+
 /// Parse again, from the store, the pages a killed run had stored but not
-/// yet settled, before anything new is claimed.
+/// yet settled, and settle the media responses it had stored, before
+/// anything new is claimed.
 pub(super) async fn recover(
     st: &mut State,
     store: &Path,

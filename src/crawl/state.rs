@@ -1,6 +1,7 @@
 //! What the crawl's one owning task holds: the ledger and its pending
 //! batch, the WARC writer, the record spool, the pending log, and the set of
-//! URLs already seen (with the count in scope, for the page budget). Every
+//! URLs already seen (with the count of pages in scope, for the page
+//! budget, and the set of media URLs). Every
 //! decision about a URL (queue it, skip it and why, alias it) is made here,
 //! as ledger updates applied in batches.
 
@@ -13,7 +14,8 @@ use url::Url;
 
 use super::{reconcile, CrawlError, CrawlOptions, WARC_DIR, WARC_FILE_BYTES};
 use crate::frontier::canon::canonicalize;
-use crate::frontier::ledger::{AliasHow, Ledger, Status, Update};
+use crate::frontier::ledger::{AliasHow, Ledger, Status, Update, UrlKind};
+use crate::media::MediaSpec;
 use crate::profile::crawl::CrawlConfig;
 use crate::store::WarcWriter;
 
@@ -22,6 +24,11 @@ pub(super) struct State {
     pub warc: WarcWriter,
     pub batch: Vec<Update>,
     pub seen: HashSet<String>,
+    /// Media URLs among `seen`.
+    pub media: HashSet<String>,
+    /// The `[media]` rules when the crawl queues assets (`fetch = true`).
+    pub media_spec: Option<Arc<MediaSpec>>,
+    /// Pages in scope (media do not count against `max_pages`).
     pub in_scope: u64,
     pub spool: Option<std::io::BufWriter<std::fs::File>>,
     pub cfg: Arc<CrawlConfig>,
@@ -41,7 +48,11 @@ impl State {
     /// Open the store: its ledger (in-flight URLs back in the queue, failed
     /// ones too with `retry_failed`), WARC writer (torn tail repaired), the
     /// record spool when extracting, and the pending log.
-    pub fn open(cfg: Arc<CrawlConfig>, opts: &CrawlOptions) -> Result<State, CrawlError> {
+    pub fn open(
+        cfg: Arc<CrawlConfig>,
+        opts: &CrawlOptions,
+        media_spec: Option<Arc<MediaSpec>>,
+    ) -> Result<State, CrawlError> {
         let store = &opts.store;
         std::fs::create_dir_all(store.join(WARC_DIR))
             .map_err(io_err(format!("creating {}", store.display())))?;
@@ -54,10 +65,13 @@ impl State {
         ledger.retry_failed_because(crate::fetch::ROBOTS_UNAVAILABLE)?;
         let warc = WarcWriter::open(&store.join(WARC_DIR), "sitelift", WARC_FILE_BYTES)?;
         let mut seen = HashSet::new();
+        let mut media = HashSet::new();
         let mut in_scope = 0;
         for st in Status::ALL {
             for row in ledger.urls(st)? {
-                if st != Status::Skipped {
+                if row.kind == UrlKind::Media {
+                    media.insert(row.url.clone());
+                } else if st != Status::Skipped {
                     in_scope += 1;
                 }
                 seen.insert(row.url);
@@ -76,6 +90,8 @@ impl State {
             warc,
             batch: Vec::new(),
             seen,
+            media,
+            media_spec,
             in_scope,
             spool,
             cfg,
@@ -132,8 +148,16 @@ impl State {
 
     /// The ledger updates of a redirect from `from` (canonical) through
     /// `hops` to `to`: every URL of the chain is an alias of the final
-    /// page, the final page is discovered, and `from` is skipped.
-    pub fn note_redirect(&mut self, from: &str, hops: &[String], to: &str, depth: u32) {
+    /// page, the final page (or asset, for media) is discovered, and `from`
+    /// is skipped.
+    pub fn note_redirect(
+        &mut self,
+        from: &str,
+        hops: &[String],
+        to: &str,
+        depth: u32,
+        kind: UrlKind,
+    ) {
         for alias in std::iter::once(from).chain(hops.iter().map(String::as_str)) {
             self.batch.push(Update::Alias {
                 alias: alias.to_string(),
@@ -141,14 +165,29 @@ impl State {
                 how: AliasHow::Redirect,
             });
         }
-        if self.seen.insert(to.to_string()) {
-            self.in_scope += 1;
+        let new = self.seen.insert(to.to_string());
+        let found_on = Some(from.to_string());
+        let url = to.to_string();
+        match kind {
+            UrlKind::Page => {
+                if new {
+                    self.in_scope += 1;
+                }
+                self.batch.push(Update::Discover {
+                    url,
+                    depth,
+                    found_on,
+                });
+            }
+            UrlKind::Media => {
+                self.media.insert(url.clone());
+                self.batch.push(Update::DiscoverMedia {
+                    url,
+                    depth,
+                    found_on,
+                });
+            }
         }
-        self.batch.push(Update::Discover {
-            url: to.to_string(),
-            depth,
-            found_on: Some(from.to_string()),
-        });
         self.batch.push(Update::Skipped {
             url: from.to_string(),
             reason: "redirect".into(),

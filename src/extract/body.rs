@@ -164,10 +164,12 @@ impl Builder<'_> {
 
     fn image(&mut self, el: ElementRef<'_>) {
         let v = el.value();
-        let src = ["data-src", "data-lazy-src", "src"]
-            .iter()
-            .filter_map(|a| v.attr(a))
-            .find_map(|s| absolute_url(self.base, s).filter(|u| u.starts_with("http")));
+        let src = largest_candidate(el, self.base).or_else(|| {
+            ["data-src", "data-lazy-src", "src"]
+                .iter()
+                .filter_map(|a| v.attr(a))
+                .find_map(|s| absolute_url(self.base, s).filter(|u| u.starts_with("http")))
+        });
         let Some(src) = src else { return };
         if v.attr("width") == Some("1") && v.attr("height") == Some("1") {
             return; // tracking pixel
@@ -199,6 +201,133 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// One candidate of a `srcset`: its URL, and its width (`480w`) or pixel
+/// density (`2x`; 1 without a descriptor).
+#[derive(Debug, Clone, PartialEq)]
+struct Candidate<'a> {
+    url: &'a str,
+    width: Option<u32>,
+    density: f64,
+}
+
+/// The candidates of a `srcset` value, parsed as browsers do: URLs run to
+/// white space (commas inside them stay, a trailing comma ends one), and
+/// descriptors run to the next comma outside parentheses. Candidates with
+/// descriptors that make no sense are dropped.
+fn srcset_candidates(value: &str) -> Vec<Candidate<'_>> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
+        if rest.is_empty() {
+            return out;
+        }
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let (mut url, after) = rest.split_at(end);
+        rest = after;
+        let mut descriptors = "";
+        if url.ends_with(',') {
+            url = url.trim_end_matches(',');
+        } else {
+            let mut depth = 0;
+            let stop = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        ',' if depth <= 0 => return true,
+                        _ => {}
+                    }
+                    false
+                })
+                .map_or(rest.len(), |(i, _)| i);
+            descriptors = &rest[..stop];
+            rest = &rest[stop..];
+        }
+        if url.is_empty() {
+            continue;
+        }
+        let mut c = Candidate {
+            url,
+            width: None,
+            density: 1.0,
+        };
+        let mut ok = true;
+        for d in descriptors.split_ascii_whitespace() {
+            if let Some(w) = d.strip_suffix('w') {
+                match w.parse::<u32>() {
+                    Ok(w) if w > 0 && c.width.is_none() => c.width = Some(w),
+                    _ => ok = false,
+                }
+            } else if let Some(x) = d.strip_suffix('x') {
+                match x.parse::<f64>() {
+                    Ok(x) if x.is_finite() && x > 0.0 => c.density = x,
+                    _ => ok = false,
+                }
+            } else if d
+                .strip_suffix('h')
+                .is_some_and(|h| h.parse::<u32>().is_ok())
+            {
+                // a height hint: kept out of the choice
+            } else {
+                ok = false;
+            }
+        }
+        if ok {
+            out.push(c);
+        }
+    }
+}
+
+/// The largest candidate of an image's `srcset` (and `data-srcset`) and of
+/// the `<source srcset>` of the `<picture>` around it: by width where
+/// candidates give one, else by density; the first of equals wins.
+fn largest_candidate(el: ElementRef<'_>, base: &Url) -> Option<String> {
+    let mut sets: Vec<&str> = Vec::new();
+    if let Some(p) = el.parent().and_then(ElementRef::wrap) {
+        if p.value().name() == "picture" {
+            for s in p.children().filter_map(ElementRef::wrap) {
+                if s.value().name() == "source" {
+                    sets.extend(
+                        ["srcset", "data-srcset"]
+                            .iter()
+                            .filter_map(|a| s.value().attr(a)),
+                    );
+                }
+            }
+        }
+    }
+    sets.extend(
+        ["srcset", "data-srcset"]
+            .iter()
+            .filter_map(|a| el.value().attr(a)),
+    );
+    let cands: Vec<Candidate<'_>> = sets
+        .into_iter()
+        .flat_map(srcset_candidates)
+        .filter(|c| absolute_url(base, c.url).is_some_and(|u| u.starts_with("http")))
+        .collect();
+    let by_width = cands.iter().any(|c| c.width.is_some());
+    let mut best: Option<&Candidate<'_>> = None;
+    for c in &cands {
+        if by_width && c.width.is_none() {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some(b) if by_width => c.width > b.width,
+            Some(b) => c.density > b.density,
+        };
+        if better {
+            best = Some(c);
+        }
+    }
+    best.and_then(|c| absolute_url(base, c.url))
 }
 
 fn is_caption(name: &str, el: &scraper::node::Element) -> bool {
@@ -574,4 +703,75 @@ pub fn sanitize(html: &str) -> String {
             b
         });
     CLEANER.clean(html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cands(v: &str) -> Vec<(String, Option<u32>, f64)> {
+        srcset_candidates(v)
+            .into_iter()
+            .map(|c| (c.url.to_string(), c.width, c.density))
+            .collect()
+    }
+
+    #[test]
+    fn srcset_is_parsed_like_a_browser() {
+        assert_eq!(
+            cands(" a.jpg 300w,b.jpg 1024w , c,d.jpg 768w"),
+            [
+                ("a.jpg".into(), Some(300), 1.0),
+                ("b.jpg".into(), Some(1024), 1.0),
+                ("c,d.jpg".into(), Some(768), 1.0)
+            ]
+        );
+        assert_eq!(
+            cands("x.png, y.png 2x,z.png 1.5x"),
+            [
+                ("x.png".into(), None, 1.0),
+                ("y.png".into(), None, 2.0),
+                ("z.png".into(), None, 1.5)
+            ]
+        );
+        // nonsense descriptors drop their candidate; a height hint does not
+        assert_eq!(
+            cands("a.jpg 0w, b.jpg wide, c.jpg 10w 20h"),
+            [("c.jpg".into(), Some(10), 1.0)]
+        );
+        assert!(cands(" , ,").is_empty());
+    }
+
+    fn first_src(html: &str) -> Option<String> {
+        let doc = scraper::Html::parse_fragment(html);
+        let base = Url::parse("https://s.org/a/").expect("base");
+        let flat = flatten(doc.root_element(), &HashSet::new(), &base);
+        flat.images.first().map(|i| i.src.clone())
+    }
+
+    #[test]
+    fn the_largest_candidate_is_the_image() {
+        assert_eq!(
+            first_src("<img src=\"s.jpg\" srcset=\"m.jpg 768w, l.jpg 1024w, s.jpg 300w\">")
+                .as_deref(),
+            Some("https://s.org/a/l.jpg")
+        );
+        assert_eq!(
+            first_src("<img src=\"s.jpg\" srcset=\"s.jpg, d.jpg 2x\">").as_deref(),
+            Some("https://s.org/a/d.jpg")
+        );
+        assert_eq!(
+            first_src("<picture><source type=\"image/webp\" srcset=\"/w/big.webp 2000w, /w/small.webp 500w\"><img src=\"p.jpg\" srcset=\"p-1200.jpg 1200w\"></picture>").as_deref(),
+            Some("https://s.org/w/big.webp")
+        );
+        // no srcset, or one with nothing usable: src as before
+        assert_eq!(
+            first_src("<img src=\"p.jpg\">").as_deref(),
+            Some("https://s.org/a/p.jpg")
+        );
+        assert_eq!(
+            first_src("<img src=\"p.jpg\" srcset=\"javascript:alert(1) 500w\">").as_deref(),
+            Some("https://s.org/a/p.jpg")
+        );
+    }
 }

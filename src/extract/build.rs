@@ -37,6 +37,7 @@ struct PageFields {
     published: Option<String>,
     published_date: Option<PartialDate>,
     canonical: Option<String>,
+    featured_image: Option<String>,
     fields: IndexMap<String, Value>,
 }
 
@@ -80,6 +81,7 @@ pub(super) fn build(
         None => Body::default(),
     };
     let lists = page_lists(ix, root, url, t, trace, &mut n);
+    let featured_image = featured_image(url, pf.featured_image, &mut n);
     let mut record = Record {
         url: url.to_string(),
         canonical_url,
@@ -91,6 +93,7 @@ pub(super) fn build(
         published: pf.published,
         authors: pf.authors,
         body,
+        featured_image,
         images: b.images,
         lists,
         fields: pf.fields,
@@ -106,13 +109,14 @@ pub(super) fn build(
 }
 
 /// The names of the fields that have a place of their own in the record.
-const RECORD_FIELDS: [&str; 6] = [
+const RECORD_FIELDS: [&str; 7] = [
     "title",
     "section",
     "published",
     "authors",
     "legacy_id",
     "canonical_url",
+    "featured_image",
 ];
 
 fn required_error(f: &Field, t: &Template) -> ExtractError {
@@ -145,6 +149,9 @@ fn page_fields(
             if f.required {
                 return Err(required_error(f, t));
             }
+            if f.name == "featured_image" {
+                continue; // many articles have none: not worth a warning
+            }
             n.warnings.push(Message::new(
                 "empty_field",
                 Some(&f.name),
@@ -175,6 +182,7 @@ fn take_field(pf: &mut PageFields, f: &Field, fv: FieldValue, n: &mut Notes) {
         "authors" => pf.authors = fv.values,
         "legacy_id" => pf.legacy_id = fv.values.into_iter().next(),
         "canonical_url" => pf.canonical = fv.values.into_iter().next(),
+        "featured_image" => pf.featured_image = fv.values.into_iter().next(),
         "published" => match parse_published(&fv, f) {
             Ok((s, d)) => {
                 pf.published = Some(s);
@@ -214,6 +222,22 @@ fn parse_published(fv: &FieldValue, f: &Field) -> Result<(String, PartialDate), 
     Err(format!(
         "published `{raw}` is not ISO 8601 nor in any of the field's date_formats"
     ))
+}
+
+/// The `featured_image` field as an absolute http(s) URL (a warning when
+/// it is not one).
+fn featured_image(url: &Url, value: Option<String>, n: &mut Notes) -> Option<String> {
+    let v = value?;
+    let abs = super::select::absolute_url(url, &v).filter(|u| u.starts_with("http"));
+    if abs.is_none() {
+        n.provenance.shift_remove("featured_image");
+        n.warnings.push(Message::new(
+            "empty_field",
+            Some("featured_image"),
+            format!("featured_image `{v}` is not an http(s) URL"),
+        ));
+    }
+    abs
 }
 
 /// The `canonical_url` field, else `<link rel=canonical>`, else the URL.

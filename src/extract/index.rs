@@ -472,7 +472,9 @@ mod tests {
             selector_strings(&toml::Value::Table(table), false, &mut all);
             let mut named = IndexKeys::default();
             for s in &all {
-                named.add(&Sel::parse(s).expect("a selector"));
+                // `css@attr` names an attribute of the selector's matches
+                let css = crate::profile::compile::attr_shorthand(s).map_or(s.as_str(), |c| c.0);
+                named.add(&Sel::parse(css).expect("a selector"));
             }
             let missing: Vec<&String> = named
                 .classes

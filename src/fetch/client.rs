@@ -17,19 +17,22 @@ use super::body::{self, BodyError};
 use super::outcome::{ContentKind, Reason};
 use super::retry;
 use super::safety::PrivateAddressError;
-use super::Inner;
+use super::{Inner, MediaWant};
 
 /// How much of robots.txt we read; the rest of a huge file is ignored.
 pub const ROBOTS_MAX_BYTES: usize = 512 * 1024;
 
-/// What a request is for: a page (content-type check, size cap) or robots.txt
-/// (truncated quietly, no content-type check, no compression asked for).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+/// What a request is for: a page (content-type check, size cap), robots.txt
+/// (truncated quietly, no content-type check, no compression asked for), or
+/// a media asset (its own type check and cap, no compression asked for).
+#[derive(Clone, Copy)]
+pub enum Mode<'a> {
     /// A page of the site.
     Page,
     /// The origin's robots.txt.
     Robots,
+    /// An asset: what is wanted, and the URL first asked for (before redirects).
+    Media(&'a MediaWant<'a>, &'a Url),
 }
 
 /// Where a logical URL is actually sent.
@@ -260,7 +263,7 @@ impl Inner {
         })
     }
 
-    fn request_headers(&self, url: &Url, wire: &Wire, mode: Mode) -> Vec<(String, String)> {
+    fn request_headers(&self, url: &Url, wire: &Wire, mode: Mode<'_>) -> Vec<(String, String)> {
         let host = wire.host_header.clone().unwrap_or_else(|| {
             let name = url.host_str().unwrap_or_default();
             match url.port() {
@@ -274,6 +277,7 @@ impl Inner {
                 "gzip, deflate, br",
             ),
             Mode::Robots => ("text/plain,*/*;q=0.8", "identity"),
+            Mode::Media(..) => ("*/*", "identity"),
         };
         vec![
             ("Host".into(), host),
@@ -290,7 +294,7 @@ impl Inner {
         url: &Url,
         wire: &Wire,
         delay: Duration,
-        mode: Mode,
+        mode: Mode<'_>,
     ) -> HopResult {
         let host = url.host_str().unwrap_or_default().to_string();
         let max_attempts = self.cfg.max_attempts.max(1);
@@ -345,7 +349,7 @@ impl Inner {
         }
     }
 
-    async fn attempt(&self, url: &Url, wire: &Wire, mode: Mode, last: bool) -> Attempt {
+    async fn attempt(&self, url: &Url, wire: &Wire, mode: Mode<'_>, last: bool) -> Attempt {
         let date = jiff::Timestamp::now();
         let request_headers = self.request_headers(url, wire, mode);
         let mut builder = self.client.get(wire.url.clone());
@@ -379,8 +383,9 @@ impl Inner {
             let (content_type, charset) = header_in(&headers, "content-type")
                 .map(|v| parse_content_type(&String::from_utf8_lossy(v)))
                 .unwrap_or((None, None));
-            let kind = kind_of(content_type.as_deref(), &self.cfg.keep_content_types);
-            if mode == Mode::Page && kind == ContentKind::Other && (200..300).contains(&status) {
+            let mut kind = kind_of(content_type.as_deref(), &self.cfg.keep_content_types);
+            let ok = (200..300).contains(&status);
+            if matches!(mode, Mode::Page) && kind == ContentKind::Other && ok {
                 return Attempt::Stop {
                     reason: Reason::ContentType,
                     detail: format!(
@@ -389,11 +394,24 @@ impl Inner {
                     ),
                 };
             }
+            if let Mode::Media(want, asked) = mode {
+                if ok && !(want.accept)(asked, url, content_type.as_deref()) {
+                    return Attempt::Stop {
+                        reason: Reason::ContentType,
+                        detail: format!(
+                            "{url} is {} (not a media type of the profile)",
+                            content_type.as_deref().unwrap_or("untyped")
+                        ),
+                    };
+                }
+                kind = ContentKind::Kept;
+            }
             let http_version = version_text(resp.version());
             let ip = resp.remote_addr().map(|a| a.ip());
             let read = match mode {
                 Mode::Page => body::read_capped(resp, self.cfg.max_body_bytes).await,
                 Mode::Robots => body::read_truncated(resp, ROBOTS_MAX_BYTES).await,
+                Mode::Media(want, _) => body::read_capped(resp, want.max_bytes).await,
             };
             let raw_body = match read {
                 Ok(bytes) => bytes,

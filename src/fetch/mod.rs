@@ -41,6 +41,17 @@ use polite::Politeness;
 use robots::RobotsCache;
 use safety::{AllowList, SafeResolver};
 
+/// What makes a response a wanted media asset, for [`Fetcher::fetch_media`].
+pub struct MediaWant<'a> {
+    /// Cap on the body, as received and after content decoding; a larger
+    /// asset fails `too_large` (or `decompress_too_large`).
+    pub max_bytes: u64,
+    /// Whether a 2xx response is wanted, from the URL first asked for, the
+    /// URL that answers and its declared media type (lowercased, without
+    /// parameters).
+    pub accept: &'a (dyn Fn(&Url, &Url, Option<&str>) -> bool + Send + Sync),
+}
+
 /// The fetcher. Cheap to clone and share between tasks (an `Arc` inside).
 #[derive(Debug, Clone)]
 pub struct Fetcher {
@@ -126,7 +137,33 @@ impl Fetcher {
         url: &Url,
         in_scope: &(dyn Fn(&Url) -> Result<(), String> + Send + Sync),
     ) -> FetchOutcome {
+        self.fetch_as(url, in_scope, None).await
+    }
+
+    /// Fetch one media asset politely, as [`Fetcher::fetch`] does a page
+    /// (robots.txt, spacing, retries, redirects, address safety), with the
+    /// asset's own size cap and type check: a 2xx response that `want`
+    /// does not accept is skipped (`content_type`) before its body is read.
+    pub async fn fetch_media(
+        &self,
+        url: &Url,
+        in_scope: &(dyn Fn(&Url) -> Result<(), String> + Send + Sync),
+        want: &MediaWant<'_>,
+    ) -> FetchOutcome {
+        self.fetch_as(url, in_scope, Some(want)).await
+    }
+
+    async fn fetch_as(
+        &self,
+        url: &Url,
+        in_scope: &(dyn Fn(&Url) -> Result<(), String> + Send + Sync),
+        media: Option<&MediaWant<'_>>,
+    ) -> FetchOutcome {
         let inner = &self.inner;
+        let (mode, cap) = match media {
+            Some(w) => (Mode::Media(w, url), w.max_bytes),
+            None => (Mode::Page, inner.cfg.max_decompressed_bytes),
+        };
         let mut current = url.clone();
         current.set_fragment(None);
         let mut chain: Vec<Hop> = Vec::new();
@@ -175,10 +212,10 @@ impl Fetcher {
                 }
             }
             let delay = inner.delay_for(&current).await;
-            match inner.request_hop(&current, &wire, delay, Mode::Page).await {
+            match inner.request_hop(&current, &wire, delay, mode).await {
                 HopResult::Done(received, attempts) => {
                     return inner
-                        .finish(url.clone(), current, chain, received, attempts)
+                        .finish(url.clone(), current, chain, received, attempts, cap)
                         .await;
                 }
                 HopResult::Fail {
@@ -241,9 +278,9 @@ impl Inner {
         chain: Vec<Hop>,
         received: Received,
         attempts: u32,
+        cap: u64,
     ) -> FetchOutcome {
         let encoding = received.header_str("content-encoding").map(str::to_string);
-        let cap = self.cfg.max_decompressed_bytes;
         let raw = received.raw_body;
         let decoded = tokio::task::spawn_blocking(move || {
             let body = body::decode(&raw, encoding.as_deref(), cap);

@@ -187,7 +187,9 @@ impl ReportBuilder {
         let mut names: Vec<String> = TOP_FIELDS.iter().map(|s| s.to_string()).collect();
         for t in profile.templates.iter().filter(|t| t.emit) {
             for f in &t.fields {
-                if !TOP_FIELDS.contains(&f.name.as_str()) && f.name != "canonical_url" {
+                if f.name == "featured_image" {
+                    names.push(f.name.clone());
+                } else if !TOP_FIELDS.contains(&f.name.as_str()) && f.name != "canonical_url" {
                     names.push(format!("fields.{}", f.name));
                 }
             }
@@ -239,6 +241,9 @@ impl ReportBuilder {
             ("body".into(), !v.body.text.is_empty()),
             ("images".into(), !v.images.is_empty()),
         ];
+        if v.featured_image.is_some() {
+            present.push(("featured_image".into(), true));
+        }
         for (k, items) in &v.lists {
             present.push((format!("lists.{k}"), !items.is_empty()));
         }

@@ -407,7 +407,9 @@ impl<'p> Outputs<'p> {
         };
         let ledger = crate::frontier::ledger::Ledger::open_read_only(store).map_err(err)?;
         self.links.use_ledger(store);
-        let counts = ledger.counts().map_err(err)?;
+        let counts = ledger
+            .counts_of(crate::frontier::ledger::UrlKind::Page)
+            .map_err(err)?;
         self.report.pages(
             counts
                 .into_iter()

@@ -108,10 +108,16 @@ fn source(s: &Spanned<RawSelect>, key: &str) -> R<Source> {
         })
     };
     match s.get_ref() {
-        RawSelect::Css(css) => Ok(Source::Css {
-            sel: css_sel(css, key)?,
-            take: Take::Text,
-        }),
+        RawSelect::Css(css) => match attr_shorthand(css) {
+            Some((css, attr)) => Ok(Source::Css {
+                sel: css_sel(css, key)?,
+                take: Take::Attr(attr.to_ascii_lowercase()),
+            }),
+            None => Ok(Source::Css {
+                sel: css_sel(css, key)?,
+                take: Take::Text,
+            }),
+        },
         RawSelect::Table(t) => {
             if t.url == Some(true) {
                 if t.css.is_some() || t.attr.is_some() || t.take.is_some() {
@@ -156,6 +162,41 @@ fn source(s: &Spanned<RawSelect>, key: &str) -> R<Source> {
             Ok(Source::Css { sel, take })
         }
     }
+}
+
+/// `"SELECTOR@attr"`: the selector and the attribute, when the string ends
+/// in `@` and an attribute name outside quotes, brackets and escapes (an
+/// `@` cannot start anything else there in a selector). `None` for a plain
+/// selector.
+pub fn attr_shorthand(s: &str) -> Option<(&str, &str)> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut at = None;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (quote, c) {
+            (_, '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '(') => depth += 1,
+            (None, ']' | ')') => depth -= 1,
+            (None, '@') if depth == 0 => at = Some(i),
+            _ => {}
+        }
+    }
+    let i = at?;
+    let (css, attr) = (s[..i].trim(), s[i + 1..].trim());
+    let mut chars = attr.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':');
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'));
+    (first_ok && rest_ok && !css.is_empty()).then_some((css, attr))
 }
 
 fn step(s: &Spanned<RawStep>, key: &str) -> R<Step> {
@@ -585,6 +626,11 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
         Some(o) => crate::profile::output::compile(o, "output")?,
         None => crate::profile::output::OutputSpec::default(),
     };
+    let media = crate::profile::media::compile(
+        raw.media.as_ref(),
+        "media",
+        &crate::profile::media::site_hosts(base_url.as_ref(), crawl.as_ref()),
+    )?;
     let mut index_keys = crate::profile::sel::IndexKeys::default();
     for sel in templates.iter().flat_map(|t| t.selectors()) {
         index_keys.add(sel);
@@ -598,6 +644,38 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
         crawl,
         templates,
         output,
+        media,
         index_keys,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attr_shorthand;
+
+    #[test]
+    fn attribute_shorthand_is_told_from_selectors() {
+        assert_eq!(
+            attr_shorthand("meta[property='og:image']@content"),
+            Some(("meta[property='og:image']", "content"))
+        );
+        assert_eq!(attr_shorthand("a.x @ data-src"), Some(("a.x", "data-src")));
+        assert_eq!(
+            attr_shorthand("a[href='mailto:a@b.org']"),
+            None,
+            "inside quotes"
+        );
+        assert_eq!(
+            attr_shorthand("a[href*=\"@\"]@href"),
+            Some(("a[href*=\"@\"]", "href"))
+        );
+        assert_eq!(
+            attr_shorthand(".hover\\@lg"),
+            None,
+            "an escaped @ is part of a class"
+        );
+        assert_eq!(attr_shorthand("h1.entry-title"), None);
+        assert_eq!(attr_shorthand("@content"), None, "no selector");
+        assert_eq!(attr_shorthand("img@1bad"), None, "not an attribute name");
+    }
 }

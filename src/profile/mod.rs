@@ -7,6 +7,7 @@
 pub mod compile;
 pub mod crawl;
 pub mod error;
+pub mod media;
 pub mod output;
 pub mod raw;
 pub mod sel;
@@ -302,6 +303,8 @@ pub struct Profile {
     pub templates: Vec<Template>,
     /// New paths of records and listings (`[output]`, defaults when absent).
     pub output: output::OutputSpec,
+    /// The records' assets (`[media]`, defaults when absent).
+    pub media: crate::media::MediaSpec,
     /// The classes and ids the templates' selectors name (what a page's
     /// index lists, see [`crate::extract::index`]).
     pub index_keys: sel::IndexKeys,

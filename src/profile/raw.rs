@@ -18,6 +18,8 @@ pub struct RawProfile {
     pub crawl: Option<crate::profile::crawl::RawCrawl>,
     /// `[output]`: new paths of records and listings (optional).
     pub output: Option<crate::profile::output::RawOutput>,
+    /// `[media]`: the records' assets (fetched by `crawl` and `run`; optional).
+    pub media: Option<crate::profile::media::RawMedia>,
     /// `[[template]]`: the page templates, tried in order.
     #[serde(rename = "template", default)]
     pub templates: Vec<RawTemplate>,
@@ -94,7 +96,8 @@ pub struct RawMatch {
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum RawSelect {
-    /// `"h1.entry-title"`: the text of the first match.
+    /// `"h1.entry-title"`: the text of the first match; `"meta[property='og:image']@content"`:
+    /// an attribute of it.
     Css(String),
     /// `{ css = "...", attr = "content" }`, `{ css = "...", take = "html" }`, `{ url = true }`.
     Table(RawSelectTable),

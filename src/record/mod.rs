@@ -78,6 +78,8 @@ pub struct Record {
     pub authors: Vec<String>,
     /// The article text.
     pub body: Body,
+    /// The featured image (absolute URL), from the profile's `featured_image` field.
+    pub featured_image: Option<String>,
     /// Images of the body.
     pub images: Vec<Image>,
     /// Sidebar lists by name, in profile order.

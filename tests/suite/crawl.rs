@@ -402,6 +402,10 @@ fn a_robots_txt_5xx_fails_the_urls_and_the_next_run_fetches_them() {
     let (profile, mut cfg) = config(server.addr());
     cfg.fetch.delay_per_host = Duration::from_millis(10);
     cfg.sitemaps.clear();
+    // the site's CDN host (an image of the fixture site is there) is back too
+    cfg.fetch
+        .connect_to
+        .push(("cdn.iranfocus.com".into(), server.addr()));
     let store = tempfile::tempdir().unwrap();
     let lock = sitelift::store::StoreLock::acquire(store.path(), "test").unwrap();
     let s = crawl(profile.clone(), cfg.clone(), options(store.path()), &lock).unwrap();

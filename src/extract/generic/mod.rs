@@ -399,11 +399,19 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
         lists.insert(l.key, l.items);
     }
 
+    let featured_image = meta
+        .tag("og:image")
+        .or_else(|| meta.tag("twitter:image"))
+        .and_then(|src| super::select::absolute_url(url, src));
+    if featured_image.is_some() {
+        provenance.insert("featured_image".into(), "meta og:image".into());
+    }
     let mut record = Record {
         url: url.to_string(),
         canonical_url,
         legacy_id: None,
         template: TEMPLATE.to_string(),
+        featured_image,
         title: title_text,
         section: section.map(|s| s.path).unwrap_or_default(),
         dateline: None,

@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Transaction};
 
-use super::{ApplyResult, Claimed, Ledger, LedgerError, Update};
+use super::{ApplyResult, Claimed, Ledger, LedgerError, Update, UrlKind};
 
 impl Ledger {
     /// Applies a batch of updates in one transaction: either all of them
@@ -22,8 +22,8 @@ impl Ledger {
         for (index, update) in updates.iter().enumerate() {
             seq += 1;
             let changed = match update {
-                Update::Discover { .. } => {
-                    if discover(&tx, update, seq).map_err(err("apply Discover"))? {
+                Update::Discover { .. } | Update::DiscoverMedia { .. } => {
+                    if discover(&tx, update, seq).map_err(err(update.op()))? {
                         result.new.push(index);
                     }
                     continue;
@@ -61,7 +61,7 @@ impl Ledger {
         let claimed = {
             let mut select = tx
                 .prepare_cached(
-                    "SELECT id, url, depth, attempts FROM urls WHERE status = 'queued'
+                    "SELECT id, url, depth, attempts, kind FROM urls WHERE status = 'queued'
                      ORDER BY depth, discovered, id LIMIT ?1",
                 )
                 .map_err(err)?;
@@ -72,6 +72,7 @@ impl Ledger {
                         url: r.get(1)?,
                         depth: r.get(2)?,
                         attempts: r.get(3)?,
+                        kind: super::types::kind_col(r, 4)?,
                     })
                 })
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -117,22 +118,27 @@ impl Ledger {
     }
 }
 
-/// Insert a discovered URL as `queued`; true when it was new.
+/// Insert a discovered URL (page or media) as `queued`; true when it was new.
 fn discover(tx: &Transaction<'_>, u: &Update, seq: i64) -> rusqlite::Result<bool> {
-    let Update::Discover {
-        url,
-        depth,
-        found_on,
-    } = u
-    else {
-        return Ok(false);
+    let (url, depth, found_on, kind) = match u {
+        Update::Discover {
+            url,
+            depth,
+            found_on,
+        } => (url, depth, found_on, UrlKind::Page),
+        Update::DiscoverMedia {
+            url,
+            depth,
+            found_on,
+        } => (url, depth, found_on, UrlKind::Media),
+        _ => return Ok(false),
     };
     let n = tx
         .prepare_cached(
-            "INSERT INTO urls (url, status, attempts, depth, found_on, discovered, updated)
-             VALUES (?1, 'queued', 0, ?2, ?3, ?4, ?4) ON CONFLICT (url) DO NOTHING",
+            "INSERT INTO urls (url, status, attempts, depth, found_on, discovered, updated, kind)
+             VALUES (?1, 'queued', 0, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (url) DO NOTHING",
         )?
-        .execute(params![url, depth, found_on, seq])?;
+        .execute(params![url, depth, found_on, seq, kind.as_str()])?;
     Ok(n > 0)
 }
 
@@ -217,6 +223,17 @@ fn set_status(tx: &Transaction<'_>, u: &Update, seq: i64) -> rusqlite::Result<us
                  updated = ?4 WHERE url = ?1",
             )?
             .execute(params![url, attempts, reason, seq]),
-        Update::Discover { .. } | Update::Alias { .. } => Ok(1),
+        Update::AsMedia { url, requeue } => match requeue {
+            true => tx
+                .prepare_cached(
+                    "UPDATE urls SET kind = 'media', status = 'queued', attempts = 0,
+                     reason = 'media', detail = COALESCE(reason, ''), updated = ?2 WHERE url = ?1",
+                )?
+                .execute(params![url, seq]),
+            false => tx
+                .prepare_cached("UPDATE urls SET kind = 'media', updated = ?2 WHERE url = ?1")?
+                .execute(params![url, seq]),
+        },
+        Update::Discover { .. } | Update::DiscoverMedia { .. } | Update::Alias { .. } => Ok(1),
     }
 }

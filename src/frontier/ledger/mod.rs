@@ -5,7 +5,8 @@
 //! one row per canonical URL with its status, reason, attempts, depth, the
 //! page it was found on and where its bytes are in the WARC files, plus the
 //! aliases (redirects, canonical links, same legacy id) that point at it.
-//! Writes come in batches, one transaction each, so a crash never leaves a
+//! Each URL is a page (parsed for links and records) or a media asset of a
+//! record ([`UrlKind`]). Writes come in batches, one transaction each, so a crash never leaves a
 //! half-applied batch and thousands of discoveries cost one fsync.
 
 mod apply;
@@ -19,12 +20,15 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use types::{AliasHow, ApplyResult, Claimed, Row, Status, Update, WarcRef};
+pub use query::KindCount;
+pub use types::{AliasHow, ApplyResult, Claimed, Row, Status, Update, UrlKind, WarcRef};
 
 /// File name of the ledger inside the store directory.
 pub const LEDGER_FILE: &str = "ledger.sqlite";
-/// Schema version stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Schema version stored in `PRAGMA user_version`. Version 1 had no
+/// `kind` column: [`Ledger::open`] adds it (every row a page), and a
+/// read-only open sees version-1 rows as pages without changing the file.
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE urls (
@@ -45,7 +49,8 @@ CREATE TABLE urls (
     warc_length  INTEGER,
     digest       TEXT,
     discovered   INTEGER NOT NULL,
-    updated      INTEGER NOT NULL
+    updated      INTEGER NOT NULL,
+    kind         TEXT    NOT NULL DEFAULT 'page' CHECK (kind IN ('page','media'))
 );
 CREATE INDEX urls_by_status ON urls (status, depth, discovered);
 CREATE TABLE aliases (
@@ -61,9 +66,20 @@ CREATE TABLE meta (
 );
 ";
 
+/// From version 1 to 2: the kind of every URL (all were pages).
+const MIGRATE_1_TO_2: &str = "
+ALTER TABLE urls ADD COLUMN kind TEXT NOT NULL DEFAULT 'page' CHECK (kind IN ('page','media'));
+";
+
+/// A version-1 ledger opened read-only: its rows seen with their kind
+/// (pages), through a view in the connection's own temporary schema, which
+/// is searched before the file's and leaves the file as it is.
+const VIEW_OF_VERSION_1: &str = "CREATE TEMP VIEW urls AS SELECT *, 'page' AS kind FROM main.urls;";
+
 pub(super) const ROW_COLUMNS: &str =
     "id, url, status, reason, detail, attempts, depth, found_on, final_url, \
-     http_status, content_type, warc_file, warc_offset, warc_length, digest, discovered, updated";
+     http_status, content_type, warc_file, warc_offset, warc_length, digest, discovered, updated, \
+     kind";
 
 /// Errors of the ledger.
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +124,9 @@ pub enum LedgerError {
     /// A status string that is not one of [`Status`].
     #[error("unknown URL status {0:?}")]
     UnknownStatus(String),
+    /// A URL kind that is not one of [`UrlKind`].
+    #[error("unknown URL kind {0:?}")]
+    UnknownKind(String),
     /// An alias kind that is not one of [`AliasHow`].
     #[error("unknown alias kind {0:?}")]
     UnknownAliasHow(String),
@@ -171,6 +190,13 @@ impl Ledger {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(err("create schema"))?;
             tx.commit().map_err(err("create schema"))?;
+        } else if version == 1 {
+            let tx = conn.transaction().map_err(err("migrate schema 1 to 2"))?;
+            tx.execute_batch(MIGRATE_1_TO_2)
+                .map_err(err("migrate schema 1 to 2"))?;
+            tx.pragma_update(None, "user_version", 2)
+                .map_err(err("migrate schema 1 to 2"))?;
+            tx.commit().map_err(err("migrate schema 1 to 2"))?;
         }
         let mut seq: i64 = conn
             .query_row("SELECT COALESCE(MAX(updated), 0) FROM urls", [], |r| {
@@ -207,7 +233,11 @@ impl Ledger {
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(err("busy_timeout"))?;
         conn.set_prepared_statement_cache_capacity(32);
-        schema_version(&conn, &path)?;
+        let version = schema_version(&conn, &path)?;
+        if version == 1 {
+            conn.execute_batch(VIEW_OF_VERSION_1)
+                .map_err(err("read schema 1"))?;
+        }
         Ok(Ledger {
             conn,
             path,

@@ -4,8 +4,11 @@
 use rusqlite::types::Type;
 use rusqlite::OptionalExtension;
 
-use super::types::{map_row, status_col};
-use super::{AliasHow, Ledger, LedgerError, Row, Status, ROW_COLUMNS};
+use super::types::{kind_col, map_row, status_col};
+use super::{AliasHow, Ledger, LedgerError, Row, Status, UrlKind, ROW_COLUMNS};
+
+/// How many URLs of a kind have a status and reason.
+pub type KindCount = (UrlKind, Status, Option<String>, u64);
 
 impl Ledger {
     /// Number of URLs per (status, reason), sorted by status then reason.
@@ -22,6 +25,37 @@ impl Ledger {
         Ok(out)
     }
 
+    /// Number of URLs per (kind, status, reason), sorted.
+    pub fn counts_by_kind(&self) -> Result<Vec<KindCount>, LedgerError> {
+        let mut out = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, status, reason, COUNT(*) FROM urls GROUP BY kind, status, reason",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok((kind_col(r, 0)?, status_col(r, 1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(self.err("counts_by_kind"))?;
+        out.sort();
+        Ok(out)
+    }
+
+    /// [`Ledger::counts`] of the URLs of one kind.
+    pub fn counts_of(
+        &self,
+        kind: UrlKind,
+    ) -> Result<Vec<(Status, Option<String>, u64)>, LedgerError> {
+        Ok(self
+            .counts_by_kind()?
+            .into_iter()
+            .filter(|c| c.0 == kind)
+            .map(|(_, s, r, n)| (s, r, n))
+            .collect())
+    }
+
     fn rows(&self, op: &'static str, sql: &str, arg: &str) -> Result<Vec<Row>, LedgerError> {
         self.conn
             .prepare_cached(sql)
@@ -36,9 +70,13 @@ impl Ledger {
         self.rows("urls", &sql, status.as_str())
     }
 
-    /// All fetched URLs, in discovery order.
+    /// All fetched pages (not media), in discovery order.
     pub fn fetched_pages(&self) -> Result<Vec<Row>, LedgerError> {
-        self.urls(Status::Fetched)
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM urls WHERE status = ?1 AND kind = 'page' \
+             ORDER BY discovered, id"
+        );
+        self.rows("fetched_pages", &sql, Status::Fetched.as_str())
     }
 
     /// The row of `url`, if the ledger has it.

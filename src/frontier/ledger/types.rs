@@ -1,4 +1,4 @@
-//! The ledger's vocabulary: a URL's [`Status`], how an alias was found
+//! The ledger's vocabulary: a URL's [`Status`] and [`UrlKind`], how an alias was found
 //! ([`AliasHow`]), the [`Update`]s a batch is made of, and the rows and
 //! claims that come back.
 
@@ -57,6 +57,46 @@ impl FromStr for Status {
 }
 
 impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a URL is to the crawl.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum UrlKind {
+    /// A page: parsed for links (and records).
+    #[default]
+    Page,
+    /// An asset of a record (image, document): stored, never parsed, not
+    /// counted against `max_pages`, in scope by the `[media]` hosts.
+    Media,
+}
+
+impl UrlKind {
+    /// Both kinds.
+    pub const ALL: [UrlKind; 2] = [UrlKind::Page, UrlKind::Media];
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UrlKind::Page => "page",
+            UrlKind::Media => "media",
+        }
+    }
+}
+
+impl FromStr for UrlKind {
+    type Err = LedgerError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        UrlKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| LedgerError::UnknownKind(s.to_string()))
+    }
+}
+
+impl fmt::Display for UrlKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -169,6 +209,24 @@ pub enum Update {
         /// Free text.
         detail: String,
     },
+    /// A media URL was seen (an asset of a record); inserted as `queued`
+    /// media if new, otherwise nothing changes (see [`Update::AsMedia`]).
+    DiscoverMedia {
+        /// Canonical URL.
+        url: String,
+        /// The depth of the page that referenced it.
+        depth: u32,
+        /// The page it was first seen on.
+        found_on: Option<String>,
+    },
+    /// A URL first seen as a page is an asset after all: it becomes media,
+    /// and with `requeue` goes back in the queue (attempts 0, reason `media`).
+    AsMedia {
+        /// Canonical URL.
+        url: String,
+        /// Queue it again (it was skipped for a page-only reason).
+        requeue: bool,
+    },
     /// Put the URL back in the queue (e.g. after a retryable error).
     Requeue {
         /// Canonical URL.
@@ -195,6 +253,8 @@ impl Update {
     pub(super) fn kind(&self) -> &'static str {
         match self {
             Update::Discover { .. } => "Discover",
+            Update::DiscoverMedia { .. } => "DiscoverMedia",
+            Update::AsMedia { .. } => "AsMedia",
             Update::Fetched { .. } => "Fetched",
             Update::Failed { .. } => "Failed",
             Update::Skipped { .. } => "Skipped",
@@ -207,6 +267,8 @@ impl Update {
     pub(super) fn op(&self) -> &'static str {
         match self {
             Update::Discover { .. } => "apply Discover",
+            Update::DiscoverMedia { .. } => "apply DiscoverMedia",
+            Update::AsMedia { .. } => "apply AsMedia",
             Update::Fetched { .. } => "apply Fetched",
             Update::Failed { .. } => "apply Failed",
             Update::Skipped { .. } => "apply Skipped",
@@ -222,7 +284,9 @@ impl Update {
             | Update::Failed { url, .. }
             | Update::Skipped { url, .. }
             | Update::Requeue { url, .. }
-            | Update::Discover { url, .. } => url,
+            | Update::Discover { url, .. }
+            | Update::DiscoverMedia { url, .. }
+            | Update::AsMedia { url, .. } => url,
             Update::Alias { alias, .. } => alias,
         }
     }
@@ -255,6 +319,8 @@ pub struct Claimed {
     pub depth: u32,
     /// Attempts made before this one.
     pub attempts: u32,
+    /// Page or media.
+    pub kind: UrlKind,
 }
 
 /// Everything the ledger knows about one URL.
@@ -290,9 +356,17 @@ pub struct Row {
     pub discovered: i64,
     /// Order of the last change (monotonic across runs).
     pub updated: i64,
+    /// Page or media.
+    pub kind: UrlKind,
 }
 
 pub(super) fn status_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Status> {
+    let text: String = row.get(idx)?;
+    text.parse()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
+}
+
+pub(super) fn kind_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<UrlKind> {
     let text: String = row.get(idx)?;
     text.parse()
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
@@ -326,5 +400,6 @@ pub(super) fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         digest: r.get(14)?,
         discovered: r.get(15)?,
         updated: r.get(16)?,
+        kind: kind_col(r, 17)?,
     })
 }

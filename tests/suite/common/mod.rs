@@ -4,5 +4,6 @@
 pub mod faults;
 pub mod hostile;
 pub mod lines;
+pub mod media;
 pub mod site;
 pub mod spacing;
