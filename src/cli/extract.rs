@@ -14,6 +14,8 @@ use crate::assemble::offline::{
 };
 use crate::assemble::Assembled;
 use crate::frontier::ledger::Status;
+use crate::media::{MediaSource, SavedMedia, StoreMedia, WarcMedia};
+use crate::output::media::Lazy;
 use crate::output::writer::Outputs;
 use crate::profile::Profile;
 use crate::sources::{saved, store};
@@ -48,6 +50,35 @@ pub struct Args {
     output: super::reporting::OutputFlags,
 }
 
+/// The media of the input: the store's, the WARC files' (read when a record
+/// first needs one), or the saved folder's.
+fn media_of(a: &Args, profile: &Profile) -> anyhow::Result<Box<dyn MediaSource + Send>> {
+    if let Some(store) = &a.store {
+        let canon = profile.crawl.as_ref().map(|c| c.canon.clone());
+        return Ok(Box::new(StoreMedia::open(store, canon)?));
+    }
+    if a.paths.iter().any(|p| is_warc(p)) {
+        let files = a.paths.clone();
+        return Ok(Box::new(Lazy::new(move || {
+            let (m, problems) = WarcMedia::open(&files);
+            for p in problems {
+                eprintln!("sitelift: warning: reading media: {p}");
+            }
+            Box::new(m) as Box<dyn MediaSource + Send>
+        })));
+    }
+    let root = match a.paths.first() {
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => p
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
+        None => PathBuf::from("."),
+    };
+    let base = a.base_url.clone().or_else(|| profile.base_url.clone());
+    Ok(Box::new(SavedMedia::open(&root, base.as_ref())?))
+}
+
 fn is_warc(p: &std::path::Path) -> bool {
     let n = p.to_string_lossy().to_ascii_lowercase();
     n.ends_with(".warc") || n.ends_with(".warc.gz")
@@ -69,6 +100,7 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
     let pages = a.store.as_deref().map(store::pages).transpose()?;
     super::reporting::watch_ctrl_c();
     let mut outputs = Outputs::open(profile, a.output.layout, a.out.as_deref())?;
+    super::reporting::media_into(&mut outputs, &a.output, media_of(a, profile))?;
     if let Some(store) = &a.store {
         if let Err(e) = outputs.ledger(store) {
             outputs.abort(&format!("failed: {}", crate::text::error_chain(&e)));
@@ -178,6 +210,7 @@ fn run_saved(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
         base_url: base_url.as_ref(),
     };
     let mut outputs = Outputs::open(profile, a.output.layout, a.out.as_deref())?;
+    super::reporting::media_into(&mut outputs, &a.output, media_of(a, profile))?;
     super::reporting::watch_ctrl_c();
     let pb = super::progress(pages.len() as u64, "extract");
     let done = |n: u64| pb.inc(n);

@@ -16,6 +16,29 @@ pub struct OutputFlags {
     /// records/<new path>.json, errors.jsonl, report.json and redirect maps.
     #[arg(long, value_enum, default_value_t = Layout::Jsonl)]
     pub layout: Layout,
+    /// With --layout jsonl: also write the media files into this folder
+    /// (new, empty, or an earlier sitelift output); --layout dir has its own.
+    #[arg(long)]
+    pub media_dir: Option<std::path::PathBuf>,
+}
+
+/// Give `outputs` the input's media (when the profile carries media over)
+/// and the `--media-dir` folder.
+pub(crate) fn media_into(
+    outputs: &mut Outputs<'_>,
+    flags: &OutputFlags,
+    source: anyhow::Result<Box<dyn crate::media::MediaSource + Send>>,
+) -> anyhow::Result<()> {
+    if let Some(dir) = &flags.media_dir {
+        if flags.layout == Layout::Dir {
+            anyhow::bail!(
+                "--media-dir goes with --layout jsonl: a --layout dir folder has its own media/"
+            );
+        }
+        outputs.media_dir(dir)?;
+    }
+    outputs.media_source(source?);
+    Ok(())
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -81,8 +104,11 @@ impl Sink for Into<'_, '_> {
         true
     }
     fn plan(&mut self, line: &Line) -> std::io::Result<()> {
-        self.outputs.plan(line);
-        Ok(())
+        self.outputs.plan(line).map_err(|e| {
+            let text = crate::text::error_chain(&e);
+            self.failed = Some(e);
+            std::io::Error::other(text)
+        })
     }
     fn write(&mut self, line: Line) -> std::io::Result<()> {
         self.outputs.push(line).map_err(|e| {

@@ -56,6 +56,18 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         profile_fingerprint: fp.clone(),
     };
     let mut outputs = Outputs::open(&profile, a.output.layout, Some(&a.out))?;
+    let store = a.flags.store.clone();
+    let canon = profile.crawl.as_ref().map(|c| c.canon.clone());
+    let media = crate::output::media::Lazy::new(move || {
+        match crate::media::StoreMedia::open(&store, canon) {
+            Ok(m) => Box::new(m) as Box<dyn crate::media::MediaSource + Send>,
+            Err(e) => {
+                eprintln!("sitelift: warning: media: {}", crate::text::error_chain(&e));
+                Box::new(crate::output::media::NoMedia)
+            }
+        }
+    });
+    super::reporting::media_into(&mut outputs, &a.output, Ok(Box::new(media)))?;
     let summary = match crawl(profile.clone(), cfg, opts, &lock) {
         Ok(s) => s,
         Err(e) => {

@@ -179,6 +179,7 @@ impl Builder<'_> {
             src,
             alt: crate::text::clean(v.attr("alt").unwrap_or("")),
             caption: None,
+            media_id: None,
         });
         if let Some(f) = self.figures.last_mut() {
             if f.1.is_none() {

@@ -204,21 +204,25 @@ mod tests {
                     src: "https://www.site.org/up/one.png".into(),
                     alt: "One".into(),
                     caption: Some("First".into()),
+                    media_id: None,
                 },
                 Image {
                     src: "https://cdn.example.net/two.jpg".into(),
                     alt: String::new(),
                     caption: None,
+                    media_id: None,
                 },
                 Image {
                     src: "https://www.site.org/up/lead.jpg".into(),
                     alt: "Lead".into(),
                     caption: None,
+                    media_id: None,
                 },
                 Image {
                     src: "https://www.site.org/up/not-shown.gif".into(),
                     alt: "Hidden".into(),
                     caption: None,
+                    media_id: None,
                 },
             ],
             ..Record::default()

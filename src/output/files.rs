@@ -178,7 +178,7 @@ pub fn write_atomic_with(
 }
 
 /// The names sitelift writes in a `--layout dir` folder, and what each is.
-const DIR_ENTRIES: [(&str, bool); 10] = [
+const DIR_ENTRIES: [(&str, bool); 14] = [
     ("records", true),
     (".records.partial", true),
     (".records.old", true),
@@ -189,6 +189,10 @@ const DIR_ENTRIES: [(&str, bool); 10] = [
     ("links.jsonl", false),
     ("terms.jsonl", false),
     ("authors.jsonl", false),
+    ("media.jsonl", false),
+    ("media", true),
+    (".media.partial", true),
+    (".media.old", true),
 ];
 
 /// Make `dir` ready for a `--layout dir` output, before any work: it must
@@ -234,11 +238,49 @@ pub fn prepare_dir(dir: &Path) -> Result<(), OutputError> {
     if !marked {
         let note = format!(
             "This folder is a sitelift output (sitelift {}); a later run may replace\n\
-             records/, errors.jsonl, report.json, redirects.*, links.jsonl, terms.jsonl\n\
-             and authors.jsonl here, and nothing else.\n",
+             records/, media/, errors.jsonl, report.json, redirects.*, links.jsonl,\n\
+             terms.jsonl, authors.jsonl, media.jsonl and verify.jsonl here, and nothing else.\n",
             env!("CARGO_PKG_VERSION")
         );
         write_atomic(&dir.join(MARKER), note.as_bytes())?;
     }
     Ok(())
+}
+
+/// Make `root` ready to take a media folder `folder` (`--media-dir`):
+/// `root` may hold anything (the records file beside it, say), but
+/// `root/folder` must be new, empty, or an earlier sitelift media folder
+/// (it has [`MARKER`]); nothing else is touched.
+pub fn prepare_media_root(root: &Path, folder: &str) -> Result<(), OutputError> {
+    match kind_of(root).map_err(io(root))? {
+        Kind::Absent => std::fs::create_dir_all(root).map_err(io(root))?,
+        Kind::Dir => {}
+        Kind::File | Kind::Special(_) => {
+            return Err(OutputError::InTheWay {
+                path: root.to_path_buf(),
+                what: "a file".into(),
+                wanted: "a folder".into(),
+            })
+        }
+    }
+    let media = root.join(folder);
+    match kind_of(&media).map_err(io(&media))? {
+        Kind::Absent => Ok(()),
+        Kind::Dir => {
+            let ours = media.join(MARKER).is_file() || root.join(MARKER).is_file();
+            let empty = std::fs::read_dir(&media)
+                .map_err(io(&media))?
+                .next()
+                .is_none();
+            match ours || empty {
+                true => Ok(()),
+                false => Err(OutputError::NotOurs(media)),
+            }
+        }
+        Kind::File | Kind::Special(_) => Err(OutputError::InTheWay {
+            path: media,
+            what: "a file".into(),
+            wanted: "the media folder".into(),
+        }),
+    }
 }

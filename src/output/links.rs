@@ -101,20 +101,34 @@ fn text_of(html: &str) -> String {
 /// Every `<a href>` of `html` given to `map` (the URL and the link text);
 /// where it answers `Some(new)`, the link points there instead.
 pub fn rewrite_links(html: &str, map: &mut dyn FnMut(&str, &str) -> Option<String>) -> String {
-    const OPEN: &str = "<a href=\"";
+    rewrite_attr(html, "<a href=\"", map)
+}
+
+/// Every value of the attribute that `open` starts (`<a href="`,
+/// `<img src="`) given to `map`, with the link text for `<a>` (empty
+/// otherwise); where it answers `Some(new)`, the value is replaced.
+pub fn rewrite_attr(
+    html: &str,
+    open: &str,
+    map: &mut dyn FnMut(&str, &str) -> Option<String>,
+) -> String {
+    let is_link = open.starts_with("<a ");
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(i) = rest.find(OPEN) {
-        let value_at = i + OPEN.len();
+    while let Some(i) = rest.find(open) {
+        let value_at = i + open.len();
         let Some(len) = rest[value_at..].find('"') else {
             break;
         };
         let value = &rest[value_at..value_at + len];
         let after = &rest[value_at + len..];
-        let text = after
-            .find("</a>")
-            .map(|end| text_of(after.get(1..end).unwrap_or("")))
-            .unwrap_or_default();
+        let text = match is_link {
+            true => after
+                .find("</a>")
+                .map(|end| text_of(after.get(1..end).unwrap_or("")))
+                .unwrap_or_default(),
+            false => String::new(),
+        };
         out.push_str(&rest[..value_at]);
         match map(&unescape(value), &text) {
             Some(new) => out.push_str(&escape(&new)),

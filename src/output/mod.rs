@@ -2,6 +2,7 @@
 pub mod diff;
 pub mod files;
 pub mod links;
+pub mod media;
 pub mod paths;
 
 pub mod redirects;

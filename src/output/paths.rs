@@ -24,7 +24,7 @@ fn non_empty(s: Option<&str>) -> Option<&str> {
 }
 
 /// The year and month of a record: from `published`, else the dateline.
-fn year_month(v: &Record) -> (Option<String>, Option<String>) {
+pub(super) fn year_month(v: &Record) -> (Option<String>, Option<String>) {
     let from_iso = |s: &str| {
         let y = s.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
         let m = s
@@ -72,7 +72,7 @@ pub fn slug_of(v: &Record, spec: &OutputSpec) -> Option<String> {
     None
 }
 
-fn percent_decode(s: &str) -> String {
+pub(super) fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())

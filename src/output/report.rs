@@ -116,6 +116,20 @@ pub struct Report {
     pub terms: usize,
     /// Authors in `authors.jsonl`.
     pub authors: usize,
+    /// The records' media carried over.
+    pub media: MediaCounts,
+}
+
+/// The media of the package: distinct assets, and the records' references
+/// to them that were found and missing (each a `missing_media` warning).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MediaCounts {
+    /// Distinct assets (by digest) in `media.jsonl`.
+    pub assets: u64,
+    /// References of records to assets the input had.
+    pub found: u64,
+    /// References of records to assets the input did not have.
+    pub missing: u64,
 }
 
 /// Broken internal links: how many, why, and the first few.
@@ -407,6 +421,12 @@ impl Report {
             s += &format!(
                 "  {} legacy URLs claimed by two records (see report.json)\n",
                 self.redirect_conflicts.len()
+            );
+        }
+        if self.media.assets + self.media.missing > 0 {
+            s += &format!(
+                "  media: {} assets, {} references missing (warnings missing_media)\n",
+                self.media.assets, self.media.missing
             );
         }
         if self.terms + self.authors > 0 {

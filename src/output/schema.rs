@@ -1,7 +1,7 @@
 //! The JSON Schemas of what sitelift writes, generated from the Rust types
 //! with schemars, so an importer (or CI) can validate the package without
 //! reading Rust: the record, and the lines of `terms.jsonl`,
-//! `authors.jsonl` and `links.jsonl`. The committed copies are under
+//! `authors.jsonl`, `links.jsonl` and `media.jsonl`. The committed copies are under
 //! `schema/`; a test fails when the types and the committed files disagree
 //! (`SITELIFT_BLESS_SCHEMA=1` rewrites them).
 
@@ -39,6 +39,10 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         (
             "schema/link.schema.json",
             v(schemars::schema_for!(super::links::BrokenLink)),
+        ),
+        (
+            "schema/media.schema.json",
+            v(schemars::schema_for!(super::media::MediaEntry)),
         ),
     ]
 }

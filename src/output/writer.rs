@@ -13,6 +13,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::files::{io, kind_of, place, prepare_dir, write_atomic, write_atomic_with, Kind, Place};
 use super::links::Links;
+use super::media::Media;
 use super::paths::{
     listing_folder, listing_path, section_path, url_folder, wanted_path, PathAssigner,
 };
@@ -149,6 +150,7 @@ pub struct Outputs<'p> {
     paths: PathAssigner,
     redirects: RedirectMap,
     links: Links,
+    media: Media,
     terms: Terms,
     report: ReportBuilder,
     listings: Vec<(String, String)>,
@@ -258,6 +260,12 @@ impl<'p> Outputs<'p> {
                 .map(|s| place(&s.path("links.jsonl")))
                 .transpose()?,
         )?;
+        let media_root = match layout {
+            Layout::Dir => out,
+            Layout::Jsonl => None,
+        };
+        let media = Media::new(&profile.media, &profile.output, media_root);
+        media.prepare()?;
         Ok(Outputs {
             profile,
             records,
@@ -265,6 +273,7 @@ impl<'p> Outputs<'p> {
             paths: PathAssigner::default(),
             redirects: RedirectMap::new(links.rules().clone()),
             links,
+            media,
             terms: Terms::default(),
             report: ReportBuilder::new(profile),
             listings: Vec::new(),
@@ -281,17 +290,43 @@ impl<'p> Outputs<'p> {
     /// Plan one line (the first pass, see [`Sink`]): a record gets its
     /// new path and its URLs go into the redirect map; a listing is noted.
     /// Nothing is written.
-    pub fn plan(&mut self, line: &Line) {
+    pub fn plan(&mut self, line: &Line) -> Result<(), OutputError> {
         self.planned_lines += 1;
         match line {
-            Line::Record(r) => self.plan_record(r),
+            Line::Record(r) => return self.plan_record(r),
             Line::Listing { url, template } => self.listings.push((url.clone(), template.clone())),
             Line::Error(_) => {}
         }
+        Ok(())
     }
 
-    fn plan_record(&mut self, v: &Record) {
+    /// Carry the media of the records over from `source` (the input's
+    /// assets); without one, records keep their legacy media URLs.
+    pub fn media_source(&mut self, source: Box<dyn crate::media::MediaSource + Send>) {
+        if self.profile.media.fetch {
+            self.media.set_source(source);
+        }
+    }
+
+    /// Write the media files under `dir` too (`--media-dir`, with the JSON
+    /// Lines layout; the folder layout has its own `media/`).
+    pub fn media_dir(&mut self, dir: &Path) -> Result<(), OutputError> {
+        let folder = self
+            .profile
+            .output
+            .media_path
+            .split('/')
+            .next()
+            .unwrap_or("media");
+        super::files::prepare_media_root(dir, folder)?;
+        self.media = Media::new(&self.profile.media, &self.profile.output, Some(dir));
+        self.media.marked(true);
+        self.media.prepare()
+    }
+
+    fn plan_record(&mut self, v: &Record) -> Result<(), OutputError> {
         let key = record_key(v);
+        self.media.plan(v, &key)?;
         let path = self.paths.plan(
             self.planned,
             &key,
@@ -314,6 +349,7 @@ impl<'p> Outputs<'p> {
                 .entry(section_path(v).join("/"))
                 .or_default() += 1;
         }
+        Ok(())
     }
 
     /// Take one line (the second pass): a record, an error entry, or a
@@ -321,7 +357,7 @@ impl<'p> Outputs<'p> {
     /// writes in one pass gets what it always got).
     pub fn push(&mut self, line: Line) -> Result<(), OutputError> {
         if self.written_lines >= self.planned_lines {
-            self.plan(&line);
+            self.plan(&line)?;
         } else {
             // every line was planned: listings and ledger aliases can map
             self.settle();
@@ -343,7 +379,9 @@ impl<'p> Outputs<'p> {
 
     fn write_record(&mut self, mut record: Record) -> Result<(), OutputError> {
         if self.settled.is_some() {
-            // every record has its path: links between them can follow
+            // every record and asset has its path: images, documents and
+            // links between records can follow
+            self.media.rewrite(&mut record);
             let key = record_key(&record);
             self.links.rewrite(&mut record, &key, &mut self.redirects)?;
         }
@@ -480,6 +518,11 @@ impl<'p> Outputs<'p> {
             .collect();
         report.broken_links = self.links.broken.clone();
         (report.terms, report.authors) = self.terms.counts();
+        report.media = super::report::MediaCounts {
+            assets: self.media.assets(),
+            found: self.media.found,
+            missing: self.media.missing,
+        };
         report
     }
 
@@ -494,6 +537,7 @@ impl<'p> Outputs<'p> {
             })?;
             write_atomic_with(&side.path("terms.jsonl"), |w| self.terms.write_terms(w))?;
             write_atomic_with(&side.path("authors.jsonl"), |w| self.terms.write_authors(w))?;
+            write_atomic_with(&side.path("media.jsonl"), |w| self.media.write_jsonl(w))?;
         }
         Ok(())
     }
@@ -508,7 +552,8 @@ impl<'p> Outputs<'p> {
             _ => None,
         };
         let report = self.build_report(None);
-        if let Some(e) = self.paths.failure().or(self.redirects.failure()) {
+        let failure = self.paths.failure().or(self.redirects.failure());
+        if let Some(e) = failure.or(self.media.failure()) {
             let e = OutputError::Scratch(e.to_string());
             self.abort(&format!("failed: {e}"));
             return Err(e);
@@ -561,6 +606,7 @@ impl<'p> Outputs<'p> {
             }
         }
         self.links.finish()?;
+        self.media.commit()?;
         self.write_side(&report)?;
         eprint!("{}", report.summary());
         if let Some(p) = through {
@@ -584,6 +630,7 @@ impl<'p> Outputs<'p> {
     pub fn abort(mut self, outcome: &str) -> Report {
         let report = self.build_report(Some(outcome));
         self.links.discard();
+        self.media.discard();
         match &self.records {
             Records::Lines {
                 target: Some(t), ..
@@ -615,6 +662,20 @@ pub fn key_of(legacy_id: Option<&str>, url: &str) -> String {
         Some(id) if !id.is_empty() => id.to_string(),
         _ => url.to_string(),
     }
+}
+
+/// `base/<path>`, where `path` is `/`-joined plain segments (a media
+/// file's); any other segment is replaced, so the result is inside `base`.
+pub fn safe_file(base: &Path, path: &str) -> PathBuf {
+    let mut out = base.to_path_buf();
+    for s in path.split('/').filter(|s| !s.is_empty()) {
+        let plain = matches!(Path::new(s).components().next(), Some(Component::Normal(_)))
+            && Path::new(s).components().count() == 1
+            && !s.contains(['\\', ':', '\0'])
+            && s.len() <= 240;
+        out.push(if plain { s } else { "x" });
+    }
+    out
 }
 
 /// `base/<path>.json`, where `path` is `/`-joined slug segments. Any

@@ -12,6 +12,8 @@
 //! max_slug = 80
 //! url_prefix = "/"                   # new URLs in the redirect map: prefix + path + "/"
 //! listing_strip = ['/page/\d+/?$']   # removed from a listing URL path before it becomes a section path
+//! media_path = "media/{yyyy}/{mm}/{name}"  # placeholders: yyyy mm name id ext; the first segment is the media folder
+//! media_urls = "new"                 # images and links in records point at the new paths ("legacy": the old URLs)
 //! category_base = "category"         # new paths of terms and authors: BASE/SLUG/
 //! tag_base = "tag"
 //! author_base = "author"
@@ -40,6 +42,10 @@ pub struct RawOutput {
     pub url_prefix: Option<Spanned<String>>,
     /// Regexes removed from a listing's URL path (pagination).
     pub listing_strip: Option<Vec<Spanned<String>>>,
+    /// Path of a media file, with `{yyyy}`, `{mm}`, `{name}`, `{id}`, `{ext}`.
+    pub media_path: Option<Spanned<String>>,
+    /// `new` (default) or `legacy`: where records' images and documents point.
+    pub media_urls: Option<Spanned<String>>,
     /// Path before a category's slug (default `category`).
     pub category_base: Option<Spanned<String>>,
     /// Path before a tag's slug (default `tag`).
@@ -93,6 +99,10 @@ pub struct OutputSpec {
     pub url_prefix: String,
     /// Removed from listing URL paths.
     pub listing_strip: Vec<Regex>,
+    /// The media path pattern (checked), e.g. `media/{yyyy}/{mm}/{name}`.
+    pub media_path: String,
+    /// Records point at the media's new paths (else at their legacy URLs).
+    pub media_urls_new: bool,
     /// Path before a category's, a tag's and an author's slug.
     pub category_base: String,
     /// See `category_base`.
@@ -102,6 +112,50 @@ pub struct OutputSpec {
 }
 
 const DEFAULT_PATH: &str = "{section}/{year}/{slug}";
+const DEFAULT_MEDIA_PATH: &str = "media/{yyyy}/{mm}/{name}";
+
+/// Check a media path pattern: `/`-separated, a plain first segment (the
+/// media folder), known placeholders only, and a file name that tells
+/// files apart (`{name}` or `{id}` in the last segment).
+fn check_media_path(p: &str) -> Result<String, String> {
+    let p = p.trim_matches('/');
+    let segs: Vec<&str> = p.split('/').collect();
+    if segs.len() < 2 || segs.iter().any(|s| s.is_empty()) {
+        return Err(
+            "a media path has a folder and a file name, e.g. `media/{yyyy}/{mm}/{name}`".into(),
+        );
+    }
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    };
+    if !plain(segs[0]) {
+        return Err(format!(
+            "the first segment `{}` names the media folder: letters, digits, `-` and `_` only",
+            segs[0]
+        ));
+    }
+    let mut rest = p;
+    while let Some(i) = rest.find('{') {
+        let end = rest[i..]
+            .find('}')
+            .ok_or("an unclosed `{` in the media path")?
+            + i;
+        let name = &rest[i + 1..end];
+        if !matches!(name, "yyyy" | "mm" | "name" | "id" | "ext") {
+            return Err(format!(
+                "unknown placeholder {{{name}}} (use yyyy mm name id ext)"
+            ));
+        }
+        rest = &rest[end + 1..];
+    }
+    let last = segs[segs.len() - 1];
+    if !last.contains("{name}") && !last.contains("{id}") {
+        return Err("the file name (last segment) needs {name} or {id}".into());
+    }
+    Ok(p.to_string())
+}
 const DEFAULT_URL_SLUG: &str = r"/(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)/?$";
 const DEFAULT_LISTING_STRIP: &str = r"/page/\d+/?$";
 
@@ -261,8 +315,29 @@ pub fn compile(raw: &RawOutput, key: &str) -> Result<OutputSpec, CompileError> {
             )),
         }
     };
+    let media_path = match &raw.media_path {
+        Some(p) => check_media_path(p.get_ref())
+            .map_err(|m| CompileError::new(format!("{key}.media_path"), Some(p.span()), m))?,
+        None => DEFAULT_MEDIA_PATH.to_string(),
+    };
+    let media_urls_new = match &raw.media_urls {
+        None => true,
+        Some(v) => match v.get_ref().as_str() {
+            "new" => true,
+            "legacy" => false,
+            other => {
+                return Err(CompileError::new(
+                    format!("{key}.media_urls"),
+                    Some(v.span()),
+                    format!("`{other}`: use \"new\" or \"legacy\""),
+                ))
+            }
+        },
+    };
     Ok(OutputSpec {
         segments,
+        media_path,
+        media_urls_new,
         slug_from,
         url_slug,
         max_slug,

@@ -28,6 +28,10 @@ pub struct Image {
     pub alt: String,
     /// Caption, when the image had one.
     pub caption: Option<String>,
+    /// The image's id in `media.jsonl`, once the package carries it over
+    /// (absent in what extraction alone gives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_id: Option<String>,
 }
 
 /// A parsed dateline.

@@ -30,6 +30,7 @@ mod outputs_layout;
 mod outputs_profile;
 mod outputs_safety;
 mod outputs_schema;
+mod package;
 mod package_links;
 mod profile_errors;
 mod realworld;

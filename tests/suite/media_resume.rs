@@ -3,7 +3,8 @@
 //! media response in the WARC files must be in the pending log before the
 //! ledger settles it (so a restart settles it from the store instead of
 //! asking again), no asset is stored twice, and the final ledger
-//! settlement and records equal an uninterrupted run's.
+//! settlement and the package (records, media files, media.jsonl, terms,
+//! redirect map, report) equal an uninterrupted run's, byte for byte.
 
 use crate::common::site;
 
@@ -30,10 +31,29 @@ fn spawn_run(store: &Path, out: &Path) -> Child {
         .arg(store)
         .arg("--out")
         .arg(out)
+        .args(["--layout", "dir"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start sitelift")
+}
+
+/// Every file of a package folder, by relative path.
+fn package(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
 }
 
 fn finish(mut child: Child) {
@@ -116,10 +136,7 @@ fn every_stored_media_response_is_noted(store: &Path) {
 fn a_run_killed_while_it_fetches_media_stores_no_asset_twice() {
     let reference = tempfile::tempdir().unwrap();
     let ref_store = reference.path().join("store");
-    finish(spawn_run(
-        &ref_store,
-        &reference.path().join("records.jsonl"),
-    ));
+    finish(spawn_run(&ref_store, &reference.path().join("package")));
     let want = settlement(&ref_store);
     let stored = media_responses(&ref_store);
     assert_eq!(stored.len(), 8, "{stored:?}");
@@ -127,7 +144,7 @@ fn a_run_killed_while_it_fetches_media_stores_no_asset_twice() {
 
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let out = dir.path().join("records.jsonl");
+    let out = dir.path().join("package");
     for at_least in [1, 3, 5] {
         let mut child = spawn_run(&store, &out);
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -151,9 +168,18 @@ fn a_run_killed_while_it_fetches_media_stores_no_asset_twice() {
         "the ledger settles as an uninterrupted run's"
     );
     assert_eq!(media_responses(&store), stored, "an asset stored twice");
+    let (got, want) = (package(&out), package(&reference.path().join("package")));
     assert_eq!(
-        std::fs::read(&out).unwrap(),
-        std::fs::read(reference.path().join("records.jsonl")).unwrap(),
-        "records differ after kill -9 and resume"
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "the package's files differ after kill -9 and resume"
     );
+    assert!(
+        got.keys().any(|k| k.starts_with("media/")) && got.contains_key("media.jsonl"),
+        "{:?}",
+        got.keys()
+    );
+    for (k, v) in &want {
+        assert!(got[k] == *v, "{k} differs after kill -9 and resume");
+    }
 }

@@ -221,8 +221,13 @@ fn extract(tmp: &Path, dir: bool) -> Package {
     .map(|s| s.as_ref())
     .collect();
     args.push(out.as_os_str());
+    let media_dir = tmp.join("out");
     if dir {
         args.extend(["--layout", "dir"].map(std::ffi::OsStr::new));
+    } else {
+        // the media files beside the records file, under out/media/
+        args.push("--media-dir".as_ref());
+        args.push(media_dir.as_os_str());
     }
     let (code, _, err) = sitelift(&args);
     // 1: the fixture site holds one page no template matches
@@ -318,50 +323,27 @@ impl Package {
             .collect()
     }
 
-    /// The media of the package: (path, bytes). When extract wrote no
-    /// media.jsonl (it does not yet), one is written here from the
-    /// records' images, with made-up bytes; when it did, the bytes are
-    /// read from the package, where its paths are relative to.
+    /// The media of the package (path, bytes), read from the package: the
+    /// paths of media.jsonl are relative to its folder.
     fn media(&self) -> Vec<(String, Vec<u8>)> {
-        if self.media.is_file() {
-            let text = std::fs::read_to_string(&self.media).unwrap();
-            return text
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| {
-                    let v: Value = serde_json::from_str(l).unwrap();
-                    let path = v["path"].as_str().unwrap().to_string();
-                    let file = self.base.join(&path);
-                    let bytes = std::fs::read(&file).unwrap_or_else(|e| {
-                        panic!(
-                            "media.jsonl names {path}, but its bytes are not at {} ({e}): \
+        assert!(self.media.is_file(), "{} is missing", self.media.display());
+        let text = std::fs::read_to_string(&self.media).unwrap();
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                let path = v["path"].as_str().unwrap().to_string();
+                let file = self.base.join(&path);
+                let bytes = std::fs::read(&file).unwrap_or_else(|e| {
+                    panic!(
+                        "media.jsonl names {path}, but its bytes are not at {} ({e}): \
                              this test must learn where the package keeps media files",
-                            file.display()
-                        )
-                    });
-                    (path, bytes)
-                })
-                .collect();
-        }
-        let mut media = Vec::new();
-        let mut lines = String::new();
-        for r in self.records() {
-            let key = r["legacy_id"].as_str().unwrap().to_string();
-            for img in r["images"].as_array().into_iter().flatten() {
-                let src = img["src"].as_str().unwrap();
-                let name = src.rsplit('/').next().unwrap();
-                let path = format!("media/{key}/{name}");
-                let bytes = format!("\u{ff}\u{d8} not really a JPEG: {src}").into_bytes();
-                let sha = sitelift::verify::sha256_hex(&bytes);
-                lines.push_str(&format!(
-                    "{{\"path\":\"{path}\",\"sha256\":\"{sha}\",\"source\":\"{src}\"}}\n"
-                ));
-                media.push((path, bytes));
-            }
-        }
-        assert!(!media.is_empty(), "the fixture records have images");
-        std::fs::write(&self.media, lines).unwrap();
-        media
+                        file.display()
+                    )
+                });
+                (path, bytes)
+            })
+            .collect()
     }
 }
 
