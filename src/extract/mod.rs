@@ -8,6 +8,7 @@ pub mod dateline;
 pub mod index;
 pub mod limits;
 pub mod lists;
+pub mod locale;
 pub mod select;
 pub mod text;
 
