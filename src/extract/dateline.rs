@@ -2,11 +2,13 @@
 //! parts come from the profile's patterns, the yearless date from its
 //! formats, and the year from the published date or the URL, in the order
 //! the profile gives; a dateline far from the published date is a warning.
+//! Month names and digits are read in the page's locale (and English).
 
 use serde::Serialize;
 use url::Url;
 
 use super::date::{day_number, iso, PartialDate};
+use super::locale::Locale;
 use super::text::clean;
 use crate::profile::{DatelineSpec, YearSource};
 
@@ -46,7 +48,7 @@ pub struct Found {
 }
 
 /// Length of a dateline at the start of `text`, 0 when none (for teaser comparison).
-pub fn prefix_len(spec: &DatelineSpec, text: &str) -> usize {
+pub fn prefix_len(spec: &DatelineSpec, text: &str, locale: Option<&Locale>) -> usize {
     for re in &spec.patterns {
         if let Some(c) = re.captures(text) {
             let m = c.get(0).expect("group 0");
@@ -55,7 +57,7 @@ pub fn prefix_len(spec: &DatelineSpec, text: &str) -> usize {
                     if spec
                         .formats
                         .iter()
-                        .any(|f| f.parse_date(d.as_str()).is_some())
+                        .any(|f| f.parse_date_in(d.as_str(), locale).is_some())
                     {
                         return m.end();
                     }
@@ -66,12 +68,13 @@ pub fn prefix_len(spec: &DatelineSpec, text: &str) -> usize {
     0
 }
 
-/// Find and parse a dateline at the start of `text`.
+/// Find and parse a dateline at the start of `text`, names and digits in `locale`.
 pub fn find(
     spec: &DatelineSpec,
     text: &str,
     published: Option<PartialDate>,
     url: &Url,
+    locale: Option<&Locale>,
 ) -> Option<Found> {
     for (pi, re) in spec.patterns.iter().enumerate() {
         let Some(c) = re.captures(text) else { continue };
@@ -85,7 +88,7 @@ pub fn find(
         let Some(pd) = spec
             .formats
             .iter()
-            .find_map(|f| f.parse_date(date_text.as_str()))
+            .find_map(|f| f.parse_date_in(date_text.as_str(), locale))
         else {
             continue;
         };

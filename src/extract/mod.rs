@@ -306,7 +306,8 @@ fn extract_from(
         rule: dec.decided_by.as_str().to_string(),
         declared: dec.declared.clone(),
     };
-    let built = build(&ix, page, t, trace, warnings, encoding);
+    let locale = locale::in_effect(profile.locale, doc);
+    let built = build(&ix, page, t, trace, warnings, encoding, locale);
     if ix.read_unread() {
         return None;
     }
@@ -325,13 +326,14 @@ static CANONICAL: std::sync::LazyLock<Sel> =
 fn parse_published(
     fv: &FieldValue,
     f: &crate::profile::Field,
+    locale: Option<&locale::Locale>,
 ) -> Result<(String, PartialDate), String> {
     let raw = &fv.values[0];
     if let Some(d) = iso_prefix(raw) {
         return Ok((raw.trim().to_string(), d));
     }
     for fmt in &f.date_formats {
-        if let Some(d) = fmt.parse_date(raw) {
+        if let Some(d) = fmt.parse_date_in(raw, locale) {
             if let Some(y) = d.year {
                 return Ok((iso(y, d.month, d.day), d));
             }
@@ -349,6 +351,7 @@ fn build(
     trace: &mut Trace,
     mut warnings: Vec<Message>,
     encoding: EncodingInfo,
+    locale: Option<&locale::Locale>,
 ) -> Result<Record, ExtractError> {
     let root = ix.doc().root_element();
     let url = page.url;
@@ -405,7 +408,7 @@ fn build(
             "authors" => authors = fv.values,
             "legacy_id" => legacy_id = fv.values.into_iter().next(),
             "canonical_url" => canonical = fv.values.into_iter().next(),
-            "published" => match parse_published(&fv, f) {
+            "published" => match parse_published(&fv, f, locale) {
                 Ok((s, d)) => {
                     published = Some(s);
                     published_date = Some(d);
@@ -488,7 +491,7 @@ fn build(
                     let strip = |s: &str| {
                         t.dateline
                             .as_ref()
-                            .map(|d| dateline::prefix_len(d, s))
+                            .map(|d| dateline::prefix_len(d, s, locale))
                             .unwrap_or(0)
                     };
                     let n = body::drop_repeated_lead(&mut blocks, &strip);
@@ -546,7 +549,7 @@ fn build(
                 false,
             )
         };
-        match dateline::find(spec, &text, published_date, url) {
+        match dateline::find(spec, &text, published_date, url, locale) {
             Some(found) => {
                 trace.log(|| {
                     format!(
