@@ -41,9 +41,17 @@ DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]  # ISO 1..7
 ABBREVIATION_MARKS = ".\u0970\u05f3"
 
 # Combining marks folded away: Latin, Greek and Cyrillic accents, Hebrew
-# points, Arabic vowel signs and hamza. Marks of Indic and Thai scripts are
-# letters of the word there and are kept.
-MARK_BLOCKS = [(0x0300, 0x036F), (0x0483, 0x0489), (0x0591, 0x05C7), (0x0610, 0x06ED)]
+# points, Arabic vowel signs and hamza, and the Devanagari and Bengali nukta
+# (`फ़रवरी` is often written `फरवरी`). Other marks of Indic and Thai scripts
+# are vowels of the word there and are kept.
+MARK_BLOCKS = [
+    (0x0300, 0x036F),
+    (0x0483, 0x0489),
+    (0x0591, 0x05C7),
+    (0x0610, 0x06ED),
+    (0x093C, 0x093C),
+    (0x09BC, 0x09BC),
+]
 
 # Letters whose decomposition is not a base letter plus marks, or whose
 # variants are written interchangeably.
@@ -62,7 +70,15 @@ EXTRA_FOLD = {
 }
 
 # Blocks whose precomposed letters are folded to their base letter.
-FOLD_BLOCKS = [(0x00C0, 0x024F), (0x0370, 0x03FF), (0x0400, 0x04FF), (0x0620, 0x06FF), (0x1E00, 0x1FFF)]
+FOLD_BLOCKS = [
+    (0x00C0, 0x024F),
+    (0x0370, 0x03FF),
+    (0x0400, 0x04FF),
+    (0x0620, 0x06FF),
+    (0x0958, 0x095F),
+    (0x09DC, 0x09DF),
+    (0x1E00, 0x1FFF),
+]
 
 SPACES = {"\u00a0", "\u202f", "\u2007"}
 

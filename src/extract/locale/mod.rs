@@ -5,7 +5,8 @@
 //! from CLDR by `generate.py` into the tables of `data.rs`.
 //!
 //! Names are compared folded: lowercase, accents and other combining marks
-//! of the Latin, Greek, Cyrillic, Hebrew and Arabic scripts off, a few
+//! of the Latin, Greek, Cyrillic, Hebrew and Arabic scripts off (and the
+//! nukta of Devanagari and Bengali: `फ़रवरी` is `फरवरी`), a few
 //! letters written interchangeably joined (Arabic and Persian yeh and kaf,
 //! Turkish dotless i, `’` and `'`), and a trailing abbreviation mark (`.`,
 //! `॰`, `׳`) optional, so `févr.`, `Fevr`, `FÉVR.` and `Abr` all match. The
