@@ -9,6 +9,7 @@ mod common;
 
 mod assemble_stream;
 mod crawl;
+mod dates_locale;
 mod decode;
 mod disk_full;
 mod extract_inputs;
