@@ -224,3 +224,36 @@ fn without_a_profile_locale_the_html_lang_decides() {
         Some("2022-03-25")
     );
 }
+
+#[test]
+fn the_readme_example_reads_german_dates() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = &readme[readme
+        .find("### Dates in other languages")
+        .expect("the section")..];
+    let start = section.find("```toml\n").expect("an example") + "```toml\n".len();
+    let toml = &section[start..start + section[start..].find("```").expect("its end")];
+    let p = Profile::from_str(toml, Path::new("README.md")).expect("the example loads");
+    let html =
+        "<html><body><article><h1>Titel</h1><time class=date>Dienstag, 25. Januar 2022</time>\
+<div class=text><p>Berlin, 24. Jan. – Die Gespräche begannen.</p></div></article></body></html>";
+    let url = Url::parse("https://example.org/a").unwrap();
+    let page = Page {
+        url: &url,
+        bytes: html.as_bytes(),
+        content_type: Some("text/html; charset=utf-8"),
+        url_source: "test",
+    };
+    let Outcome::Record(r) = extract(&page, &p) else {
+        panic!("no record")
+    };
+    assert_eq!(r.published.as_deref(), Some("2022-01-25"));
+    let d = r.dateline.as_ref().expect("a dateline");
+    assert_eq!(d.date.as_deref(), Some("2022-01-24"));
+    assert_eq!(d.place.as_deref(), Some("Berlin"));
+    assert_eq!(
+        r.body.paragraphs,
+        vec!["Die Gespräche begannen.".to_string()]
+    );
+}
