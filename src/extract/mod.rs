@@ -307,6 +307,7 @@ fn extract_from(
         declared: dec.declared.clone(),
     };
     let locale = locale::in_effect(profile.locale, doc);
+    trace.log(|| locale::describe(profile.locale, locale));
     let built = build(&ix, page, t, trace, warnings, encoding, locale);
     if ix.read_unread() {
         return None;

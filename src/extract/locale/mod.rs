@@ -171,6 +171,15 @@ pub fn in_effect(profile: Option<&'static Locale>, doc: &Html) -> Option<&'stati
     profile.or_else(|| of_document(doc))
 }
 
+/// The `explain` line saying which locale dates are read in, and why.
+pub fn describe(profile: Option<&Locale>, in_effect: Option<&Locale>) -> String {
+    match (profile, in_effect) {
+        (Some(l), _) => format!("dates read in locale {} (profile)", l.tag),
+        (None, Some(l)) => format!("dates read in locale {} (<html lang>)", l.tag),
+        (None, None) => "dates read in English (no known <html lang>)".to_string(),
+    }
+}
+
 /// Marks that end an abbreviation: `févr.`, Hindi `जन॰`, Hebrew `ינו׳`.
 const ABBREVIATION_MARKS: [char; 3] = ['.', '\u{0970}', '\u{05F3}'];
 
@@ -382,6 +391,21 @@ mod tests {
         assert_eq!(month("de", "Mainz"), None);
         assert_eq!(month("es", "marzipan"), None);
         assert_eq!(month("de", "Dezimal"), None);
+    }
+
+    #[test]
+    fn explain_says_which_locale_and_why() {
+        let de = Locale::get("de");
+        assert_eq!(describe(de, de), "dates read in locale de (profile)");
+        assert_eq!(describe(None, de), "dates read in locale de (<html lang>)");
+        assert_eq!(
+            describe(None, None),
+            "dates read in English (no known <html lang>)"
+        );
+        let doc = Html::parse_document("<html lang='pt-BR'><body></body></html>");
+        assert_eq!(in_effect(None, &doc).unwrap().tag(), "pt");
+        assert_eq!(in_effect(de, &doc).unwrap().tag(), "de");
+        assert!(of_document(&Html::parse_document("<p>x</p>")).is_none());
     }
 
     #[test]
