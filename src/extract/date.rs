@@ -393,6 +393,26 @@ mod tests {
     }
 
     #[test]
+    fn a_format_needs_both_a_day_and_a_month() {
+        let e = DateFormat::parse("%B %Y").unwrap_err();
+        assert!(e.contains("needs a day (%d) and a month"), "{e}");
+        assert!(DateFormat::parse("%d %Y").is_err(), "no month");
+        assert!(DateFormat::parse("%e %m").is_ok());
+        assert!(DateFormat::parse("%d %b").is_ok());
+    }
+
+    #[test]
+    fn has_year_and_the_source_text() {
+        assert!(!DateFormat::parse("%d %B").unwrap().has_year());
+        assert!(DateFormat::parse("%d %B %Y").unwrap().has_year());
+        assert!(DateFormat::parse("%d/%m/%y").unwrap().has_year());
+        assert_eq!(
+            DateFormat::parse("%A, %d %B").unwrap().as_str(),
+            "%A, %d %B"
+        );
+    }
+
+    #[test]
     fn iso_and_day_numbers() {
         assert_eq!(
             iso_prefix("2006-05-14T09:12:00+00:00"),
