@@ -393,6 +393,38 @@ mod tests {
     }
 
     #[test]
+    fn spaces_may_stand_before_punctuation_and_literals_must_be_there() {
+        assert_eq!(p("%B %d, %Y", "May 14 , 2006"), full(2006, 5, 14));
+        assert_eq!(p("%B %d, %Y", "May 14\u{a0}, 2006"), full(2006, 5, 14));
+        assert_eq!(p("%d.%m.%Y", "14 .05 .2006"), full(2006, 5, 14));
+        // after the literal only what the format says
+        assert_eq!(p("%d.%m.%Y", "14 . 05 . 2006"), None);
+        assert_eq!(p("%d.%m.%Y", "14-05-2006"), None);
+        assert_eq!(
+            p("%B %d,", "May 14"),
+            None,
+            "the literal at the end is missing"
+        );
+        assert_eq!(p("%B %d,", "May 14 "), None);
+        assert_eq!(
+            p("%B %d ,", "May 14,"),
+            Some(PartialDate {
+                year: None,
+                month: 5,
+                day: 14
+            })
+        );
+        assert_eq!(
+            p("%d  %B", "14May"),
+            Some(PartialDate {
+                year: None,
+                month: 5,
+                day: 14
+            })
+        );
+    }
+
+    #[test]
     fn a_format_needs_both_a_day_and_a_month() {
         let e = DateFormat::parse("%B %Y").unwrap_err();
         assert!(e.contains("needs a day (%d) and a month"), "{e}");
