@@ -425,6 +425,31 @@ mod tests {
     }
 
     #[test]
+    fn two_digit_years_pivot_at_70_and_an_english_month_may_end_in_a_dot() {
+        assert_eq!(p("%d/%m/%y", "02/09/69"), full(2069, 9, 2));
+        assert_eq!(p("%d/%m/%y", "02/09/70"), full(1970, 9, 2));
+        assert_eq!(p("%d/%m/%y", "02/09/99"), full(1999, 9, 2));
+        assert_eq!(p("%d/%m/%y", "02/09/00"), full(2000, 9, 2));
+        assert_eq!(
+            p("%b %d", "Jan. 5"),
+            Some(PartialDate {
+                year: None,
+                month: 1,
+                day: 5
+            })
+        );
+        assert_eq!(
+            p("%d %b", "5 Jan."),
+            Some(PartialDate {
+                year: None,
+                month: 1,
+                day: 5
+            })
+        );
+        assert_eq!(p("%b %d", "Jan.. 5"), None);
+    }
+
+    #[test]
     fn a_format_needs_both_a_day_and_a_month() {
         let e = DateFormat::parse("%B %Y").unwrap_err();
         assert!(e.contains("needs a day (%d) and a month"), "{e}");
