@@ -450,6 +450,33 @@ mod tests {
     }
 
     #[test]
+    fn numbers_have_their_widths_and_weekdays_three_letters() {
+        assert_eq!(p("%Y%m%d", "20060514"), full(2006, 5, 14));
+        assert_eq!(p("%d%m%Y", "14052006"), full(2006, 5, 14));
+        assert_eq!(p("%d %B %Y", "14 May 206"), None, "a 3-digit year");
+        assert_eq!(p("%d %B %Y", "14 May 20066"), None, "a 5-digit year");
+        assert_eq!(p("%d/%m/%y", "02/09/6"), None, "a 1-digit %y");
+        assert_eq!(
+            p("%a %d %B", "Sun 14 May"),
+            Some(PartialDate {
+                year: None,
+                month: 5,
+                day: 14
+            })
+        );
+        assert_eq!(p("%a %d %B", "Su 14 May"), None, "a 2-letter weekday");
+        // a trailing space in the format asks for nothing
+        assert_eq!(
+            p("%B %d ", "May 14"),
+            Some(PartialDate {
+                year: None,
+                month: 5,
+                day: 14
+            })
+        );
+    }
+
+    #[test]
     fn a_format_needs_both_a_day_and_a_month() {
         let e = DateFormat::parse("%B %Y").unwrap_err();
         assert!(e.contains("needs a day (%d) and a month"), "{e}");
