@@ -477,6 +477,29 @@ mod tests {
     }
 
     #[test]
+    fn numbers_in_a_locale_have_their_widths_too() {
+        let fa = Locale::get("fa");
+        let f = DateFormat::parse("%Y%m%d").unwrap();
+        assert_eq!(f.parse_date_in("۲۰۰۶۰۵۱۴", fa), full(2006, 5, 14));
+        let f = DateFormat::parse("%d %B %Y").unwrap();
+        assert_eq!(f.parse_date_in("۱۴ مه ۲۰۶", fa), None, "a 3-digit year");
+        assert_eq!(f.parse_date_in("۱۴ مه ۲۰۰۶", fa), full(2006, 5, 14));
+    }
+
+    #[test]
+    fn iso_prefix_wants_dashes_and_a_time_or_nothing_after() {
+        assert_eq!(iso_prefix("2006-05-14"), full(2006, 5, 14));
+        assert_eq!(iso_prefix(" 2006-05-14 10:00 "), full(2006, 5, 14));
+        assert_eq!(iso_prefix("2006-05-14t10:00"), full(2006, 5, 14));
+        assert_eq!(iso_prefix("2006-05-14x"), None);
+        assert_eq!(iso_prefix("2006-05-140"), None);
+        assert_eq!(iso_prefix("2006/05-14"), None);
+        assert_eq!(iso_prefix("2006-05/14"), None);
+        assert_eq!(iso_prefix("2006"), None);
+        assert_eq!(iso_prefix("2006-5-14"), None);
+    }
+
+    #[test]
     fn a_format_needs_both_a_day_and_a_month() {
         let e = DateFormat::parse("%B %Y").unwrap_err();
         assert!(e.contains("needs a day (%d) and a month"), "{e}");
