@@ -189,6 +189,15 @@ def names(groups, keys, tag, what, extra_prefix=""):
 DROPPED = []
 
 
+def initials(names):
+    """Bit (code point of the first letter mod 64) of every name: a word whose
+    first letter's bit is clear starts no name (one test per word)."""
+    mask = 0
+    for key, _ in names:
+        mask |= 1 << (ord(key[0]) % 64)
+    return mask
+
+
 def rust_str(s):
     out = []
     for ch in s:
@@ -258,6 +267,7 @@ def main():
             weekdays = names(greg["days"], DAY_KEYS, tag, "weekday")
         lines.append(f"    Locale {{ tag: {rust_str(tag)}, english: {'true' if english else 'false'}, order: DateOrder::{order},")
         lines.append("        digits: &[" + ", ".join(rust_str(d) for d in digit_sets) + "],")
+        lines.append(f"        month_initials: {initials(months):#x}, weekday_initials: {initials(weekdays):#x},")
         lines.append("        months: &[" + ", ".join(f"({rust_str(k)}, {v})" for k, v in months) + "],")
         lines.append("        weekdays: &[" + ", ".join(f"({rust_str(k)}, {v})" for k, v in weekdays) + "] },")
     lines.append("];")

@@ -52,6 +52,10 @@ pub struct Locale {
     months: &'static [(&'static str, u8)],
     /// Folded weekday names and abbreviations → ISO weekday 1 (Monday) - 7, longest first.
     weekdays: &'static [(&'static str, u8)],
+    /// Bit `first char % 64` of every month key (a quick no for most words).
+    month_initials: u64,
+    /// The same for the weekday keys.
+    weekday_initials: u64,
 }
 
 impl fmt::Debug for Locale {
@@ -144,7 +148,7 @@ impl Locale {
         i: usize,
         keep_mark: Option<char>,
     ) -> Option<(u8, usize)> {
-        name_at(self.months, s, i, keep_mark)
+        name_at(self.months, self.month_initials, s, i, keep_mark)
     }
 
     /// The ISO weekday (1 Monday - 7 Sunday) whose name starts at `s[i]`, and its end.
@@ -154,7 +158,7 @@ impl Locale {
         i: usize,
         keep_mark: Option<char>,
     ) -> Option<(u8, usize)> {
-        name_at(self.weekdays, s, i, keep_mark)
+        name_at(self.weekdays, self.weekday_initials, s, i, keep_mark)
     }
 }
 
@@ -183,19 +187,27 @@ pub fn describe(profile: Option<&Locale>, in_effect: Option<&Locale>) -> String 
 /// Marks that end an abbreviation: `févr.`, Hindi `जन॰`, Hebrew `ינו׳`.
 const ABBREVIATION_MARKS: [char; 3] = ['.', '\u{0970}', '\u{05F3}'];
 
+/// Bit of a first letter in the `*_initials` masks.
+fn initial_bit(c: char) -> u64 {
+    1 << (c as u32 % 64)
+}
+
 fn name_at(
     names: &[(&'static str, u8)],
+    initials: u64,
     s: &[char],
     i: usize,
     keep_mark: Option<char>,
 ) -> Option<(u8, usize)> {
     let mut first = ['\0'; 3];
     let n = fold_into(*s.get(i)?, &mut first);
-    if n == 0 {
+    if n == 0 || initials & initial_bit(first[0]) == 0 {
         return None;
     }
+    let mut utf8 = [0u8; 4];
+    let lead = first[0].encode_utf8(&mut utf8).as_bytes();
     for &(key, value) in names {
-        if !key.starts_with(first[0]) {
+        if !key.as_bytes().starts_with(lead) {
             continue;
         }
         let Some(mut end) = folded_prefix(key, s, i) else {
@@ -345,6 +357,15 @@ mod tests {
             }
             for set in l.digits {
                 assert_eq!(set.chars().count(), 10, "{}", l.tag);
+            }
+            for (table, mask) in [
+                (l.months, l.month_initials),
+                (l.weekdays, l.weekday_initials),
+            ] {
+                let want = table
+                    .iter()
+                    .fold(0, |m, (k, _)| m | initial_bit(k.chars().next().unwrap()));
+                assert_eq!(mask, want, "{}: initials", l.tag);
             }
         }
         assert!(data::FOLD.windows(2).all(|w| w[0].0 < w[1].0));
