@@ -12,6 +12,7 @@ use url::Url;
 
 use super::date::{iso, iso_prefix, PartialDate};
 use super::index::DocIndex;
+use super::locale::Locale;
 use super::select::{eval_field, removed_set, FieldValue};
 use super::{body, dateline, lists, ExtractError, Page, Trace};
 use crate::profile::{BodySpec, DatelineSpec, Field, Sel, Template};
@@ -19,6 +20,16 @@ use crate::record::{Body, Dateline, EncodingInfo, Image, Message, Record, Refs};
 
 static CANONICAL: std::sync::LazyLock<Sel> =
     std::sync::LazyLock::new(|| Sel::parse("link[rel~=canonical]").expect("static"));
+
+/// What every step reads: the page's index and root, its URL, the
+/// template, and the locale dates are read in.
+struct Cx<'a, 'p> {
+    ix: &'a DocIndex<'a>,
+    root: ElementRef<'a>,
+    url: &'a Url,
+    t: &'p Template,
+    locale: Option<&'static Locale>,
+}
 
 /// What the steps collect besides the values: provenance, warnings, notes.
 struct Notes {
@@ -56,9 +67,17 @@ pub(super) fn build(
     trace: &mut Trace,
     warnings: Vec<Message>,
     encoding: EncodingInfo,
+    locale: Option<&'static Locale>,
 ) -> Result<Record, ExtractError> {
     let root = ix.doc().root_element();
     let url = page.url;
+    let cx = Cx {
+        ix,
+        root,
+        url,
+        t,
+        locale,
+    };
     let mut n = Notes {
         provenance: IndexMap::new(),
         warnings,
@@ -66,21 +85,21 @@ pub(super) fn build(
     };
     n.provenance
         .insert("url".to_string(), page.url_source.to_string());
-    let pf = page_fields(ix, root, url, t, trace, &mut n)?;
+    let pf = page_fields(&cx, trace, &mut n)?;
     let canonical_url = canonical_url(ix, url, pf.canonical.clone(), &mut n);
     let mut b = match &t.body {
-        Some(spec) => body_blocks(ix, root, url, t, spec, trace, &mut n)?,
+        Some(spec) => body_blocks(&cx, spec, trace, &mut n)?,
         None => Blocks::default(),
     };
     let dateline = match &t.dateline {
-        Some(spec) => find_dateline(ix, root, url, spec, &pf, &mut b.blocks, trace, &mut n),
+        Some(spec) => find_dateline(&cx, spec, &pf, &mut b.blocks, trace, &mut n),
         None => None,
     };
     let body = match &t.body {
         Some(spec) => finish_body(&b, spec, &mut n),
         None => Body::default(),
     };
-    let lists = page_lists(ix, root, url, t, trace, &mut n);
+    let lists = page_lists(&cx, trace, &mut n);
     let featured_image = featured_image(url, pf.featured_image, &mut n);
     let mut record = Record {
         url: url.to_string(),
@@ -135,13 +154,11 @@ fn required_error(f: &Field, t: &Template) -> ExtractError {
 
 /// Evaluate the template's page fields, in profile order.
 fn page_fields(
-    ix: &DocIndex<'_>,
-    root: ElementRef<'_>,
-    url: &Url,
-    t: &Template,
+    cx: &Cx<'_, '_>,
     trace: &mut Trace,
     n: &mut Notes,
 ) -> Result<PageFields, ExtractError> {
+    let (ix, root, url, t) = (cx.ix, cx.root, cx.url, cx.t);
     let mut pf = PageFields::default();
     for f in &t.fields {
         let fv = eval_field(f, ix, root, url, trace);
@@ -169,13 +186,19 @@ fn page_fields(
         if let Some(p) = &fv.provenance {
             n.provenance.insert(f.name.clone(), p.clone());
         }
-        take_field(&mut pf, f, fv, n);
+        take_field(&mut pf, f, fv, n, cx.locale);
     }
     Ok(pf)
 }
 
 /// Put one found field where it belongs in the record.
-fn take_field(pf: &mut PageFields, f: &Field, fv: FieldValue, n: &mut Notes) {
+fn take_field(
+    pf: &mut PageFields,
+    f: &Field,
+    fv: FieldValue,
+    n: &mut Notes,
+    locale: Option<&Locale>,
+) {
     match f.name.as_str() {
         "title" => pf.title = fv.values.join(" "),
         "section" => pf.section = fv.values,
@@ -183,7 +206,7 @@ fn take_field(pf: &mut PageFields, f: &Field, fv: FieldValue, n: &mut Notes) {
         "legacy_id" => pf.legacy_id = fv.values.into_iter().next(),
         "canonical_url" => pf.canonical = fv.values.into_iter().next(),
         "featured_image" => pf.featured_image = fv.values.into_iter().next(),
-        "published" => match parse_published(&fv, f) {
+        "published" => match parse_published(&fv, f, locale) {
             Ok((s, d)) => {
                 pf.published = Some(s);
                 pf.published_date = Some(d);
@@ -207,13 +230,17 @@ fn take_field(pf: &mut PageFields, f: &Field, fv: FieldValue, n: &mut Notes) {
     }
 }
 
-fn parse_published(fv: &FieldValue, f: &Field) -> Result<(String, PartialDate), String> {
+fn parse_published(
+    fv: &FieldValue,
+    f: &Field,
+    locale: Option<&Locale>,
+) -> Result<(String, PartialDate), String> {
     let raw = &fv.values[0];
     if let Some(d) = iso_prefix(raw) {
         return Ok((raw.trim().to_string(), d));
     }
     for fmt in &f.date_formats {
-        if let Some(d) = fmt.parse_date(raw) {
+        if let Some(d) = fmt.parse_date_in(raw, locale) {
             if let Some(y) = d.year {
                 return Ok((iso(y, d.month, d.day), d));
             }
@@ -290,14 +317,12 @@ fn body_containers<'a, 's>(
 /// Flatten the body containers into blocks, then drop what the profile
 /// says is not the text (matching paragraphs, repeated teasers).
 fn body_blocks(
-    ix: &DocIndex<'_>,
-    root: ElementRef<'_>,
-    url: &Url,
-    t: &Template,
+    cx: &Cx<'_, '_>,
     spec: &BodySpec,
     trace: &mut Trace,
     n: &mut Notes,
 ) -> Result<Blocks, ExtractError> {
+    let (ix, root, url, t) = (cx.ix, cx.root, cx.url, cx.t);
     let mut out = Blocks::default();
     let Some((sel, containers)) = body_containers(ix, root, spec) else {
         let tried = spec
@@ -342,7 +367,7 @@ fn body_blocks(
         let strip = |s: &str| {
             t.dateline
                 .as_ref()
-                .map(|d| dateline::prefix_len(d, s))
+                .map(|d| dateline::prefix_len(d, s, cx.locale))
                 .unwrap_or(0)
         };
         let dropped = body::drop_repeated_lead(&mut out.blocks, &strip);
@@ -357,17 +382,15 @@ fn body_blocks(
 
 /// Find the dateline (at the start of the body, or where the profile
 /// says), and strip it from the body when it came from there.
-#[allow(clippy::too_many_arguments)] // the record's pieces it reads and changes
 fn find_dateline(
-    ix: &DocIndex<'_>,
-    root: ElementRef<'_>,
-    url: &Url,
+    cx: &Cx<'_, '_>,
     spec: &DatelineSpec,
     pf: &PageFields,
     blocks: &mut Vec<body::Block>,
     trace: &mut Trace,
     n: &mut Notes,
 ) -> Option<Dateline> {
+    let (ix, root, url) = (cx.ix, cx.root, cx.url);
     let (text, from_body) = if spec.select.is_empty() {
         (body::joined_text(blocks), true)
     } else {
@@ -387,7 +410,7 @@ fn find_dateline(
             .next();
         (found.unwrap_or_default(), false)
     };
-    let Some(found) = dateline::find(spec, &text, pf.published_date, url) else {
+    let Some(found) = dateline::find(spec, &text, pf.published_date, url, cx.locale) else {
         trace.log(|| "  dateline: no pattern matched at the start".to_string());
         return None;
     };
@@ -440,14 +463,8 @@ fn finish_body(b: &Blocks, spec: &BodySpec, n: &mut Notes) -> Body {
 }
 
 /// The template's sidebar lists, in profile order.
-fn page_lists(
-    ix: &DocIndex<'_>,
-    root: ElementRef<'_>,
-    url: &Url,
-    t: &Template,
-    trace: &mut Trace,
-    n: &mut Notes,
-) -> IndexMap<String, Vec<Value>> {
+fn page_lists(cx: &Cx<'_, '_>, trace: &mut Trace, n: &mut Notes) -> IndexMap<String, Vec<Value>> {
+    let (ix, root, url, t) = (cx.ix, cx.root, cx.url, cx.t);
     let mut out = IndexMap::new();
     for spec in &t.lists {
         let list = lists::extract_list(spec, ix, root, url, trace);

@@ -2,10 +2,12 @@
 //! parts come from the profile's patterns, the yearless date from its
 //! formats, and the year from the published date or the URL, in the order
 //! the profile gives; a dateline far from the published date is a warning.
+//! Month names and digits are read in the page's locale (and English).
 
 use url::Url;
 
 use super::date::{day_number, iso, PartialDate};
+use super::locale::Locale;
 use crate::profile::{DatelineSpec, YearSource};
 use crate::text::clean;
 
@@ -25,7 +27,7 @@ pub struct Found {
 }
 
 /// Length of a dateline at the start of `text`, 0 when none (for teaser comparison).
-pub fn prefix_len(spec: &DatelineSpec, text: &str) -> usize {
+pub fn prefix_len(spec: &DatelineSpec, text: &str, locale: Option<&Locale>) -> usize {
     for re in &spec.patterns {
         if let Some(c) = re.captures(text) {
             let m = c.get(0).expect("group 0");
@@ -34,7 +36,7 @@ pub fn prefix_len(spec: &DatelineSpec, text: &str) -> usize {
                     if spec
                         .formats
                         .iter()
-                        .any(|f| f.parse_date(d.as_str()).is_some())
+                        .any(|f| f.parse_date_in(d.as_str(), locale).is_some())
                     {
                         return m.end();
                     }
@@ -45,12 +47,13 @@ pub fn prefix_len(spec: &DatelineSpec, text: &str) -> usize {
     0
 }
 
-/// Find and parse a dateline at the start of `text`.
+/// Find and parse a dateline at the start of `text`, names and digits in `locale`.
 pub fn find(
     spec: &DatelineSpec,
     text: &str,
     published: Option<PartialDate>,
     url: &Url,
+    locale: Option<&Locale>,
 ) -> Option<Found> {
     for (pi, re) in spec.patterns.iter().enumerate() {
         let Some(c) = re.captures(text) else { continue };
@@ -64,7 +67,7 @@ pub fn find(
         let Some(pd) = spec
             .formats
             .iter()
-            .find_map(|f| f.parse_date(date_text.as_str()))
+            .find_map(|f| f.parse_date_in(date_text.as_str(), locale))
         else {
             continue;
         };
@@ -159,4 +162,184 @@ pub fn find(
         });
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    use super::*;
+    use crate::extract::date::DateFormat;
+
+    fn spec(pattern: &str, formats: &[&str], year_from: Vec<YearSource>) -> DatelineSpec {
+        DatelineSpec {
+            select: vec![],
+            patterns: vec![Regex::new(pattern).unwrap()],
+            formats: formats
+                .iter()
+                .map(|f| DateFormat::parse(f).unwrap())
+                .collect(),
+            year_from,
+            url_year: Some(Regex::new(r"/(?P<year>\d{4})/").unwrap()),
+            max_days_apart: 3,
+            strip: true,
+        }
+    }
+
+    const PLACE: &str = r"^(?P<place>.+?), (?P<date>\w+\.? \d+) [–-] ";
+
+    fn published(y: i32, m: u8, d: u8) -> Option<PartialDate> {
+        Some(PartialDate {
+            year: Some(y),
+            month: m,
+            day: d,
+        })
+    }
+
+    fn url() -> Url {
+        Url::parse("https://example.org/news/2004/05/story.html").unwrap()
+    }
+
+    fn find_at(text: &str, pubd: Option<PartialDate>, from: Vec<YearSource>) -> Found {
+        find(&spec(PLACE, &["%b %d"], from), text, pubd, &url(), None).expect("a dateline")
+    }
+
+    #[test]
+    fn a_january_dateline_published_in_late_december_is_of_the_next_year() {
+        let f = find_at(
+            "London, Jan 2 – The talks",
+            published(2006, 12, 30),
+            vec![YearSource::Published],
+        );
+        assert_eq!(f.dateline.year, Some(2007));
+        assert_eq!(f.dateline.date.as_deref(), Some("2007-01-02"));
+        assert_eq!(f.dateline.year_from.as_deref(), Some("published"));
+        assert_eq!(f.warning, None, "3 days apart is within max_days_apart");
+    }
+
+    #[test]
+    fn a_december_dateline_published_in_early_january_is_of_the_year_before() {
+        let f = find_at(
+            "London, Dec 31 – The talks",
+            published(2007, 1, 2),
+            vec![YearSource::Published],
+        );
+        assert_eq!(f.dateline.date.as_deref(), Some("2006-12-31"));
+        assert_eq!(f.warning, None);
+    }
+
+    #[test]
+    fn a_dateline_near_the_published_date_is_of_its_year() {
+        let f = find_at(
+            "Tehran, Iran, May 14 – Text",
+            published(2006, 5, 14),
+            vec![YearSource::Published],
+        );
+        assert_eq!(f.dateline.date.as_deref(), Some("2006-05-14"));
+        assert_eq!(f.dateline.place.as_deref(), Some("Tehran, Iran"));
+        assert_eq!(f.dateline.raw, "Tehran, Iran, May 14");
+        assert_eq!(f.len, "Tehran, Iran, May 14 – ".len());
+        assert_eq!(f.pattern, 0);
+    }
+
+    #[test]
+    fn a_dateline_far_from_the_published_date_is_a_warning() {
+        let f = find_at(
+            "London, May 14 – Text",
+            published(2006, 5, 18),
+            vec![YearSource::Published],
+        );
+        assert_eq!(f.dateline.date.as_deref(), Some("2006-05-14"));
+        let w = f.warning.expect("4 days apart is more than 3");
+        assert!(w.contains("4 days"), "{w}");
+        let f = find_at(
+            "London, May 14 – Text",
+            published(2006, 5, 17),
+            vec![YearSource::Published],
+        );
+        assert_eq!(f.warning, None, "3 days apart is not more than 3");
+    }
+
+    #[test]
+    fn february_29_takes_the_leap_year_only() {
+        // published 2005-01-01: 2004-02-29 exists, 2005 and 2006 have none
+        let f = find_at(
+            "London, Feb 29 – Text",
+            published(2005, 1, 1),
+            vec![YearSource::Published],
+        );
+        assert_eq!(f.dateline.date.as_deref(), Some("2004-02-29"));
+    }
+
+    #[test]
+    fn the_year_sources_are_tried_in_order() {
+        let f = find_at(
+            "London, May 14 – Text",
+            None,
+            vec![YearSource::Published, YearSource::Url],
+        );
+        assert_eq!(f.dateline.date.as_deref(), Some("2004-05-14"));
+        assert_eq!(f.dateline.year_from.as_deref(), Some("url"));
+        let f = find_at(
+            "London, May 14 – Text",
+            published(2006, 5, 14),
+            vec![YearSource::Url, YearSource::Published],
+        );
+        assert_eq!(f.dateline.year_from.as_deref(), Some("url"));
+        assert!(f.warning.is_some(), "two years from the published date");
+        let f = find_at("London, May 14 – Text", None, vec![]);
+        assert_eq!(f.dateline.year, None);
+        assert!(f.warning.unwrap().contains("has no year"));
+    }
+
+    #[test]
+    fn prefix_len_is_the_dateline_or_nothing() {
+        let s = spec(PLACE, &["%b %d"], vec![]);
+        let text = "London, Jan 2 – The talks began";
+        assert_eq!(prefix_len(&s, text, None), "London, Jan 2 – ".len());
+        assert_eq!(prefix_len(&s, "The talks began in London", None), 0);
+        // the pattern matches, the date does not parse
+        assert_eq!(prefix_len(&s, "London, Foo 2 – The talks", None), 0);
+        // a match not at the start does not count
+        let loose = spec(r"(?P<date>\w+ \d+) – ", &["%b %d"], vec![]);
+        assert_eq!(prefix_len(&loose, "Talks in London, Jan 2 – more", None), 0);
+        assert_eq!(prefix_len(&loose, "Jan 2 – more", None), "Jan 2 – ".len());
+        // the second pattern is tried when the first one fails
+        let mut two = spec(r"^Nothing (?P<date>x)", &["%b %d"], vec![]);
+        two.patterns.push(Regex::new(PLACE).unwrap());
+        assert_eq!(prefix_len(&two, text, None), "London, Jan 2 – ".len());
+        assert_eq!(find(&two, text, None, &url(), None).unwrap().pattern, 1);
+    }
+
+    #[test]
+    fn datelines_in_the_page_locale() {
+        let de = crate::extract::locale::Locale::get("de");
+        let day_first = r"^(?P<place>[^,]+), (?P<date>\d+\. \w+\.?) [–-] ";
+        let s = spec(day_first, &["%d. %b"], vec![YearSource::Published]);
+        let text = "Berlin, 25. Dez. – Die Gespräche";
+        assert_eq!(prefix_len(&s, text, None), 0, "no English month");
+        assert_eq!(prefix_len(&s, text, de), "Berlin, 25. Dez. – ".len());
+        let s = spec(
+            r"^(?P<place>[^,]+), (?P<date>\d+\. \w+) [–-] ",
+            &["%d. %B"],
+            vec![YearSource::Published],
+        );
+        let f = find(
+            &s,
+            "Wien, 3. März – Text",
+            published(2022, 3, 3),
+            &url(),
+            de,
+        )
+        .unwrap();
+        assert_eq!(f.dateline.date.as_deref(), Some("2022-03-03"));
+        assert!(find(
+            &s,
+            "Wien, 3. März – Text",
+            published(2022, 3, 3),
+            &url(),
+            None
+        )
+        .is_none());
+    }
 }

@@ -10,6 +10,7 @@ pub mod generic;
 pub mod index;
 pub mod limits;
 pub mod lists;
+pub mod locale;
 pub mod route;
 pub mod select;
 
@@ -275,7 +276,9 @@ fn extract_from(
         rule: dec.decided_by.as_str().to_string(),
         declared: dec.declared.clone(),
     };
-    let built = build::build(&ix, page, t, trace, warnings, encoding);
+    let locale = locale::in_effect(profile.locale, doc);
+    trace.log(|| locale::describe(profile.locale, locale));
+    let built = build::build(&ix, page, t, trace, warnings, encoding, locale);
     if ix.read_unread() {
         return None;
     }

@@ -578,6 +578,22 @@ fn template(t: &RawTemplate, key: &str) -> R<Template> {
     })
 }
 
+/// `[site] locale`: a tag whose language (or language and script) CLDR tables exist for.
+fn site_locale(l: &Spanned<String>) -> R<&'static crate::extract::locale::Locale> {
+    use crate::extract::locale::Locale;
+    Locale::get(l.get_ref()).ok_or_else(|| {
+        let known = Locale::known().collect::<Vec<_>>().join(", ");
+        CompileError::new(
+            "site.locale",
+            Some(l.span()),
+            format!(
+                "unknown locale `{}`: use one of {known} (a region such as `de-AT` may follow), or remove the key to use each page's <html lang>",
+                l.get_ref()
+            ),
+        )
+    })
+}
+
 /// Compile a parsed profile. `path` is only used for the profile's identity.
 pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
     let base_url = match &raw.site.base_url {
@@ -597,6 +613,10 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
                 )
             })?,
         ),
+        None => None,
+    };
+    let locale = match &raw.site.locale {
+        Some(l) => Some(site_locale(l)?),
         None => None,
     };
     if raw.templates.is_empty() {
@@ -641,6 +661,7 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
         base_url,
         encoding,
         repair_mojibake: raw.decode.repair_mojibake.unwrap_or(true),
+        locale,
         crawl,
         templates,
         output,

@@ -297,6 +297,8 @@ pub struct Profile {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Repair mojibake.
     pub repair_mojibake: bool,
+    /// Language of the dates (`[site] locale`); None: each page's `<html lang>`.
+    pub locale: Option<&'static crate::extract::locale::Locale>,
     /// Crawl settings.
     pub crawl: Option<crawl::CrawlConfig>,
     /// Templates in match order.

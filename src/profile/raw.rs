@@ -33,6 +33,8 @@ pub struct RawSite {
     pub name: String,
     /// Base URL for saved pages whose URL is otherwise unknown.
     pub base_url: Option<Spanned<String>>,
+    /// Language of the site's dates (`de`, `pt-BR`); absent: each page's `<html lang>`.
+    pub locale: Option<Spanned<String>>,
 }
 
 /// `[decode]`.

@@ -9,6 +9,7 @@ mod common;
 
 mod assemble_stream;
 mod crawl;
+mod dates_locale;
 mod decode;
 mod decode_cases;
 mod disk_full;
