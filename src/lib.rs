@@ -18,7 +18,8 @@
 //! What flows between them is typed: [`record`] holds the record and the
 //! line (outcome, error entry, listing) every stage from extraction on
 //! hands to the next. Beside the pipeline: [`check`] (the fixture check),
-//! [`text`] (text helpers shared by profile and extraction), [`serve`] (a
+//! [`text`] (text helpers shared by profile and extraction), [`dates`]
+//! (date formats and the month names of 40 locales, shared likewise), [`serve`] (a
 //! fixture folder served as the legacy site), [`corpus`] (a synthetic site
 //! for benchmarks), and [`cli`] (the commands; nothing else imports it).
 #![forbid(unsafe_code)]
@@ -28,6 +29,7 @@ pub mod check;
 pub mod cli;
 pub mod corpus;
 pub mod crawl;
+pub mod dates;
 pub mod decode;
 pub mod extract;
 pub mod fetch;

@@ -10,11 +10,11 @@ use scraper::ElementRef;
 use serde_json::Value;
 use url::Url;
 
-use super::date::{iso, iso_prefix, PartialDate};
 use super::index::DocIndex;
-use super::locale::Locale;
 use super::select::{eval_field, removed_set, FieldValue};
 use super::{body, dateline, lists, ExtractError, Page, Trace};
+use crate::dates::locale::Locale;
+use crate::dates::{iso, iso_prefix, PartialDate};
 use crate::profile::{BodySpec, DatelineSpec, Field, Sel, Template};
 use crate::record::{Body, Dateline, EncodingInfo, Image, Message, Record, Refs};
 

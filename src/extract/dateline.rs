@@ -6,8 +6,8 @@
 
 use url::Url;
 
-use super::date::{day_number, iso, PartialDate};
-use super::locale::Locale;
+use crate::dates::locale::Locale;
+use crate::dates::{day_number, iso, PartialDate};
 use crate::profile::{DatelineSpec, YearSource};
 use crate::text::clean;
 
@@ -107,7 +107,7 @@ pub fn find(
                         let target = day_number(py, p.month, p.day);
                         let best = [py - 1, py, py + 1]
                             .into_iter()
-                            .filter(|y| dl.day <= super::date::days_in_month(Some(*y), dl.month))
+                            .filter(|y| dl.day <= crate::dates::days_in_month(Some(*y), dl.month))
                             .min_by_key(|y| (day_number(*y, dl.month, dl.day) - target).abs());
                         if let Some(y) = best {
                             dl.year = Some(y);
@@ -122,7 +122,7 @@ pub fn find(
                         .and_then(|re| re.captures(url.as_str()))
                         .and_then(|c| c.name("year")?.as_str().parse().ok())
                     {
-                        if dl.day <= super::date::days_in_month(Some(y), dl.month) {
+                        if dl.day <= crate::dates::days_in_month(Some(y), dl.month) {
                             dl.year = Some(y);
                             dl.year_from = Some(src.as_str().into());
                         }
@@ -169,7 +169,7 @@ mod tests {
     use regex::Regex;
 
     use super::*;
-    use crate::extract::date::DateFormat;
+    use crate::dates::DateFormat;
 
     fn spec(pattern: &str, formats: &[&str], year_from: Vec<YearSource>) -> DatelineSpec {
         DatelineSpec {
@@ -313,7 +313,7 @@ mod tests {
 
     #[test]
     fn datelines_in_the_page_locale() {
-        let de = crate::extract::locale::Locale::get("de");
+        let de = crate::dates::locale::Locale::get("de");
         let day_first = r"^(?P<place>[^,]+), (?P<date>\d+\. \w+\.?) [–-] ";
         let s = spec(day_first, &["%d. %b"], vec![YearSource::Published]);
         let text = "Berlin, 25. Dez. – Die Gespräche";

@@ -4,19 +4,18 @@
 
 pub mod body;
 mod build;
-pub mod date;
 pub mod dateline;
 pub mod generic;
 pub mod index;
 pub mod limits;
 pub mod lists;
-pub mod locale;
 pub mod route;
 pub mod select;
 
 use scraper::Html;
 use url::Url;
 
+use crate::dates::locale;
 use crate::decode::{decode, DecodeOptions};
 use crate::profile::Profile;
 use crate::record::{EncodingInfo, Message};

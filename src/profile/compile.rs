@@ -12,7 +12,7 @@ use url::Url;
 use super::error::CompileError;
 use super::raw::*;
 use super::*;
-use crate::extract::date::DateFormat;
+use crate::dates::DateFormat;
 
 type R<T> = Result<T, CompileError>;
 
@@ -579,8 +579,8 @@ fn template(t: &RawTemplate, key: &str) -> R<Template> {
 }
 
 /// `[site] locale`: a tag whose language (or language and script) CLDR tables exist for.
-fn site_locale(l: &Spanned<String>) -> R<&'static crate::extract::locale::Locale> {
-    use crate::extract::locale::Locale;
+fn site_locale(l: &Spanned<String>) -> R<&'static crate::dates::locale::Locale> {
+    use crate::dates::locale::Locale;
     Locale::get(l.get_ref()).ok_or_else(|| {
         let known = Locale::known().collect::<Vec<_>>().join(", ");
         CompileError::new(

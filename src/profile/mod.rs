@@ -20,7 +20,7 @@ use url::Url;
 pub use error::{CompileError, Located, ProfileError};
 pub use sel::Sel;
 
-use crate::extract::date::DateFormat;
+use crate::dates::DateFormat;
 
 /// What to take from a matched element.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -298,7 +298,7 @@ pub struct Profile {
     /// Repair mojibake.
     pub repair_mojibake: bool,
     /// Language of the dates (`[site] locale`); None: each page's `<html lang>`.
-    pub locale: Option<&'static crate::extract::locale::Locale>,
+    pub locale: Option<&'static crate::dates::locale::Locale>,
     /// Crawl settings.
     pub crawl: Option<crawl::CrawlConfig>,
     /// Templates in match order.

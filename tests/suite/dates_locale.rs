@@ -10,8 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use sitelift::extract::date::{iso, DateFormat, PartialDate};
-use sitelift::extract::locale::{find_date, Locale};
+use sitelift::dates::locale::{find_date, Locale};
+use sitelift::dates::{iso, DateFormat, PartialDate};
 use sitelift::extract::{extract, Outcome, Page};
 use sitelift::profile::{Profile, ProfileError};
 use url::Url;

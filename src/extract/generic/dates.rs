@@ -6,14 +6,14 @@
 //!
 //! Dates in running text are found by [`find_date`], the one seam to the
 //! shared, locale-aware finder that is being added to
-//! [`crate::extract::date`] (`find_date(text, locale)`): until it lands,
+//! [`crate::dates`] (`find_date(text, locale)`): until it lands,
 //! this one knows ISO dates, `dd.mm.yyyy`, unambiguous `dd/mm/yyyy` and
 //! English month names (`May 4, 2022`, `4th May 2022`).
 
 use super::content::Verdicts;
 use super::dom::Dom;
 use super::meta::Meta;
-use crate::extract::date::{days_in_month, iso, iso_prefix, month_from_name, PartialDate};
+use crate::dates::{days_in_month, iso, iso_prefix, month_from_name, PartialDate};
 use crate::extract::select::element_text;
 
 /// The date found and how.

@@ -3,9 +3,11 @@
 //! Month and weekday names are English by default: case-insensitive, a
 //! prefix of at least three letters (`Sept`, `May.` accepted). In a locale
 //! ([`DateFormat::parse_date_in`]) the names and digits of that language
-//! are tried first (see [`super::locale`]), then the English rules.
+//! are tried first (see [`locale`]), then the English rules.
 
-use super::locale::Locale;
+pub mod locale;
+
+use locale::Locale;
 
 /// A compiled date format.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -37,7 +37,7 @@
 use std::ops::Range;
 
 use super::{boundary, unspaced, DateOrder, Locale};
-use crate::extract::date::{day_number, days_in_month, PartialDate};
+use crate::dates::{day_number, days_in_month, PartialDate};
 
 /// A date found in free text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -448,7 +448,7 @@ mod tests {
         find_date(text, l).map(|f| {
             let d = f.date;
             let shown = match d.year {
-                Some(y) => crate::extract::date::iso(y, d.month, d.day),
+                Some(y) => crate::dates::iso(y, d.month, d.day),
                 None => format!("--{:02}-{:02}", d.month, d.day),
             };
             (shown, &text[f.range])
