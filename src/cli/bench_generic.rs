@@ -331,79 +331,95 @@ impl Scores {
     }
 }
 
+/// The strings of a gold list (`with`, `body_must_contain`, ...).
+fn gold_strings<'a>(gold: &'a Value, key: &str) -> impl Iterator<Item = &'a str> {
+    gold[key]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
+/// A gold string field, trimmed ("" when absent).
+fn gold_str(gold: &Value, k: &str) -> String {
+    gold.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
 /// Score one page; returns per-page detail for the JSON.
 fn score_page(p: &CorpusPage, g: &Guess, captions: &str, s: &mut Scores) -> Value {
-    let gold = &p.gold;
     if p.key.starts_with("zyte-dev/") {
-        let (tp, fp, fneg) = shingle_counts(&g.text, gold["articleBody"].as_str().unwrap_or(""));
-        s.tp += tp;
-        s.fp += fp;
-        s.fneg += fneg;
-        s.zyte_pages += 1;
-        let p1 = tp as f64 / (tp + fp).max(1) as f64;
-        let r1 = tp as f64 / (tp + fneg).max(1) as f64;
-        return json!({"precision": round(p1), "recall": round(r1)});
+        score_zyte(&p.gold, g, s)
+    } else if p.key.starts_with("web-dev/") {
+        score_web(&p.gold, g, s)
+    } else {
+        score_realworld(&p.gold, g, captions, s)
     }
+}
+
+/// A Zyte page: shingle precision and recall of the body text.
+fn score_zyte(gold: &Value, g: &Guess, s: &mut Scores) -> Value {
+    let (tp, fp, fneg) = shingle_counts(&g.text, gold["articleBody"].as_str().unwrap_or(""));
+    s.tp += tp;
+    s.fp += fp;
+    s.fneg += fneg;
+    s.zyte_pages += 1;
+    let p1 = tp as f64 / (tp + fp).max(1) as f64;
+    let r1 = tp as f64 / (tp + fneg).max(1) as f64;
+    json!({"precision": round(p1), "recall": round(r1)})
+}
+
+/// A web-dev page: title, author, date, and the `with`/`without` strings.
+fn score_web(gold: &Value, g: &Guess, s: &mut Scores) -> Value {
     let text = norm_ws(&g.text);
     let mut detail = serde_json::Map::new();
-    let gs = |k: &str| {
-        gold.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    };
-    if p.key.starts_with("web-dev/") {
-        let title = gs("title");
-        if !title.is_empty() {
-            let (a, b) = (norm_ws(&g.title), norm_ws(&title));
-            s.title.add(a == b);
-            s.title_ci.add(a.to_lowercase() == b.to_lowercase());
-            detail.insert("title".into(), json!(a == b));
-        }
-        let author = gs("author");
-        if !author.is_empty() {
-            let ok = author_matches(&author, &g.authors);
-            s.author.add(ok);
-            detail.insert("author".into(), json!(ok));
-        }
-        let date = gs("date");
-        if !date.is_empty() {
-            let ok = g.date.get(..10) == Some(date.as_str());
-            s.date.add(ok);
-            detail.insert("date".into(), json!(ok));
-        }
-        let mut missing = Vec::new();
-        for w in gold["with"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            let ok = text.contains(&norm_ws(w));
-            s.with.add(ok);
-            if !ok {
-                missing.push(w);
-            }
-        }
-        let mut leaked = Vec::new();
-        for w in gold["without"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            let bad = text.contains(&norm_ws(w));
-            s.without_leaked.add(bad);
-            if bad {
-                leaked.push(w);
-            }
-        }
-        detail.insert("with_missing".into(), json!(missing));
-        detail.insert("without_leaked".into(), json!(leaked));
-        return Value::Object(detail);
+    let title = gold_str(gold, "title");
+    if !title.is_empty() {
+        let (a, b) = (norm_ws(&g.title), norm_ws(&title));
+        s.title.add(a == b);
+        s.title_ci.add(a.to_lowercase() == b.to_lowercase());
+        detail.insert("title".into(), json!(a == b));
     }
-    // realworld: the body is its text and the figure captions
+    let author = gold_str(gold, "author");
+    if !author.is_empty() {
+        let ok = author_matches(&author, &g.authors);
+        s.author.add(ok);
+        detail.insert("author".into(), json!(ok));
+    }
+    let date = gold_str(gold, "date");
+    if !date.is_empty() {
+        let ok = g.date.get(..10) == Some(date.as_str());
+        s.date.add(ok);
+        detail.insert("date".into(), json!(ok));
+    }
+    let mut missing = Vec::new();
+    for w in gold_strings(gold, "with") {
+        let ok = text.contains(&norm_ws(w));
+        s.with.add(ok);
+        if !ok {
+            missing.push(w);
+        }
+    }
+    let mut leaked = Vec::new();
+    for w in gold_strings(gold, "without") {
+        let bad = text.contains(&norm_ws(w));
+        s.without_leaked.add(bad);
+        if bad {
+            leaked.push(w);
+        }
+    }
+    detail.insert("with_missing".into(), json!(missing));
+    detail.insert("without_leaked".into(), json!(leaked));
+    Value::Object(detail)
+}
+
+/// A realworld page: each fact of its gold; the body is its text and the
+/// figure captions.
+fn score_realworld(gold: &Value, g: &Guess, captions: &str, s: &mut Scores) -> Value {
+    let text = norm_ws(&g.text);
     let body = format!("{text}\n{}", norm_ws(captions));
     let mut failed = Vec::new();
     let mut fact = |ok: bool, what: String| {
@@ -413,35 +429,27 @@ fn score_page(p: &CorpusPage, g: &Guess, captions: &str, s: &mut Scores) -> Valu
         }
     };
     fact(
-        norm_ws(&g.title) == gs("title"),
+        norm_ws(&g.title) == gold_str(gold, "title"),
         format!("title {:?}", g.title),
     );
-    if !gs("author").is_empty() {
+    let author = gold_str(gold, "author");
+    if !author.is_empty() {
         fact(
-            author_matches(&gs("author"), &g.authors),
+            author_matches(&author, &g.authors),
             format!("authors {:?}", g.authors),
         );
     }
-    if !gs("date").is_empty() {
+    let date = gold_str(gold, "date");
+    if !date.is_empty() {
         fact(
-            g.date.get(..10) == Some(gs("date").as_str()),
+            g.date.get(..10) == Some(date.as_str()),
             format!("date {:?}", g.date),
         );
     }
-    for w in gold["body_must_contain"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
+    for w in gold_strings(gold, "body_must_contain") {
         fact(body.contains(&norm_ws(w)), format!("body lacks {w:?}"));
     }
-    for w in gold["body_must_not_contain"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
+    for w in gold_strings(gold, "body_must_not_contain") {
         fact(!body.contains(&norm_ws(w)), format!("body contains {w:?}"));
     }
     json!({ "failed": failed })
@@ -589,36 +597,26 @@ fn tally(
     out
 }
 
-/// Run the benchmark.
-pub fn run(a: Args) -> anyhow::Result<u8> {
-    if !a.corpus.join("zyte-dev").is_dir() && !a.corpus.join("web-dev").is_dir() {
-        println!(
-            "sitelift: no corpus at {} (zyte-dev/, web-dev/); nothing to measure",
-            a.corpus.display()
-        );
-        return Ok(0);
+/// `--show`: print the record, evidence and gold of the pages under `prefix`.
+fn show(pages: &[CorpusPage], prefix: &str) -> anyhow::Result<u8> {
+    for p in pages.iter().filter(|p| p.key.starts_with(prefix)) {
+        let page = Page {
+            url: &p.url,
+            bytes: &p.bytes,
+            content_type: None,
+            url_source: "bench",
+        };
+        let o = generic::extract(&page)?;
+        let v = json!({"key": p.key, "record": o.record, "evidence": o.evidence, "gold": p.gold});
+        println!("{}", serde_json::to_string_pretty(&v)?);
     }
-    let mut pages = load(&a)?;
-    if let Some(prefix) = &a.only {
-        pages.retain(|p| p.key.starts_with(prefix.as_str()));
-    }
-    if let Some(prefix) = &a.show {
-        for p in pages.iter().filter(|p| p.key.starts_with(prefix.as_str())) {
-            let page = Page {
-                url: &p.url,
-                bytes: &p.bytes,
-                content_type: None,
-                url_source: "bench",
-            };
-            let o = generic::extract(&page)?;
-            let v =
-                json!({"key": p.key, "record": o.record, "evidence": o.evidence, "gold": p.gold});
-            println!("{}", serde_json::to_string_pretty(&v)?);
-        }
-        return Ok(0);
-    }
+    Ok(0)
+}
+
+/// Generic extraction of every page: its guess and its figure captions.
+fn guess_all(pages: &[CorpusPage]) -> Vec<Option<(Guess, String)>> {
     let mut guesses = Vec::with_capacity(pages.len());
-    for p in &pages {
+    for p in pages {
         let page = Page {
             url: &p.url,
             bytes: &p.bytes,
@@ -636,69 +634,103 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             (Guess::from_record(&o.record), captions)
         }));
     }
+    guesses
+}
+
+/// `--compare`: the other tool's scores on the same pages, and its report.
+fn compare(pages: &[CorpusPage], c: &Path) -> anyhow::Result<([Scores; 3], Value)> {
+    let other = read_json(c)?;
+    let tool = other["tool"].as_str().unwrap_or("compare").to_string();
+    let theirs: Vec<Option<(Guess, String)>> = pages
+        .iter()
+        .map(|p| {
+            other["pages"]
+                .get(&p.key)
+                .map(|v| (Guess::from_compare(v), String::new()))
+        })
+        .collect();
+    let mut their_details = serde_json::Map::new();
+    let t = tally(pages, &theirs, &mut their_details);
+    let secs: Vec<f64> = pages
+        .iter()
+        .filter_map(|p| other["pages"][&p.key]["seconds"].as_f64())
+        .collect();
+    let mut sorted = secs.clone();
+    let compare = json!({"tool": tool, "dev": t[0].json(), "holdout": t[1].json(), "all": t[2].json(),
+        "seconds_median_per_page": median(&mut sorted), "seconds_total": secs.iter().sum::<f64>(), "pages": their_details});
+    Ok((t, compare))
+}
+
+/// Time generic extraction against the parse, page by page.
+fn speed(pages: &[CorpusPage], rounds: usize, compare: Option<&Value>) -> Value {
+    let times = time_pages(pages, rounds);
+    let mut ratios: Vec<f64> = times.iter().map(|(p, g)| g / p.max(1e-9)).collect();
+    let over = ratios.iter().filter(|r| **r > 2.0).count();
+    let (tp, tg): (f64, f64) = times
+        .iter()
+        .fold((0.0, 0.0), |acc, (p, g)| (acc.0 + p, acc.1 + g));
+    let med = median(&mut ratios);
+    let p90 = ratios.get(ratios.len() * 9 / 10).copied().unwrap_or(0.0);
+    let max = ratios.last().copied().unwrap_or(0.0);
+    let build = if cfg!(debug_assertions) {
+        "debug build: numbers are not meaningful"
+    } else {
+        "release build"
+    };
+    println!(
+        "speed ({build}, {} rounds, fastest per page): parse {:.1} ms total, generic {:.1} ms total, ratio total {:.2}, per page median {med:.2}, p90 {p90:.2}, max {max:.2}, pages over 2x: {over}/{}",
+        rounds,
+        tp * 1e3,
+        tg * 1e3,
+        tg / tp.max(1e-9),
+        ratios.len()
+    );
+    let out = json!({"build": build, "rounds": rounds, "parse_ms_total": round(tp * 1e3), "generic_ms_total": round(tg * 1e3),
+        "ratio_total": round(tg / tp.max(1e-9)), "ratio_median": round(med), "ratio_p90": round(p90), "ratio_max": round(max), "pages_over_2x": over,
+        "per_page_ms": pages.iter().zip(&times).map(|(p, (a, b))| json!([p.key, round(a * 1e3), round(b * 1e3)])).collect::<Vec<_>>()});
+    if let Some(c) = compare {
+        println!(
+            "trafilatura: {:.1} ms median per page, {:.1} s total (its own process, timed by the script)",
+            c["seconds_median_per_page"].as_f64().unwrap_or(0.0) * 1e3,
+            c["seconds_total"].as_f64().unwrap_or(0.0)
+        );
+    }
+    out
+}
+
+/// Run the benchmark.
+pub fn run(a: Args) -> anyhow::Result<u8> {
+    if !a.corpus.join("zyte-dev").is_dir() && !a.corpus.join("web-dev").is_dir() {
+        println!(
+            "sitelift: no corpus at {} (zyte-dev/, web-dev/); nothing to measure",
+            a.corpus.display()
+        );
+        return Ok(0);
+    }
+    let mut pages = load(&a)?;
+    if let Some(prefix) = &a.only {
+        pages.retain(|p| p.key.starts_with(prefix.as_str()));
+    }
+    if let Some(prefix) = &a.show {
+        return show(&pages, prefix);
+    }
+    let guesses = guess_all(&pages);
     let mut details = serde_json::Map::new();
     let ours = tally(&pages, &guesses, &mut details);
     let mut names = vec!["sitelift"];
     let mut cols = vec![ours];
     let mut report = json!({"sitelift": {"dev": ours[0].json(), "holdout": ours[1].json(), "all": ours[2].json()}});
     if let Some(c) = &a.compare {
-        let other = read_json(c)?;
-        let tool = other["tool"].as_str().unwrap_or("compare").to_string();
-        let theirs: Vec<Option<(Guess, String)>> = pages
-            .iter()
-            .map(|p| {
-                other["pages"]
-                    .get(&p.key)
-                    .map(|v| (Guess::from_compare(v), String::new()))
-            })
-            .collect();
-        let mut their_details = serde_json::Map::new();
-        let t = tally(&pages, &theirs, &mut their_details);
-        let secs: Vec<f64> = pages
-            .iter()
-            .filter_map(|p| other["pages"][&p.key]["seconds"].as_f64())
-            .collect();
-        let mut sorted = secs.clone();
-        report["compare"] = json!({"tool": tool, "dev": t[0].json(), "holdout": t[1].json(), "all": t[2].json(),
-            "seconds_median_per_page": median(&mut sorted), "seconds_total": secs.iter().sum::<f64>(), "pages": their_details});
+        let (t, compare) = compare(&pages, c)?;
+        report["compare"] = compare;
         names.push("trafilatura");
         cols.push(t);
     }
     print_table(&names, &cols);
     report["pages"] = Value::Object(details);
     if a.rounds > 0 {
-        let times = time_pages(&pages, a.rounds);
-        let mut ratios: Vec<f64> = times.iter().map(|(p, g)| g / p.max(1e-9)).collect();
-        let over = ratios.iter().filter(|r| **r > 2.0).count();
-        let (tp, tg): (f64, f64) = times
-            .iter()
-            .fold((0.0, 0.0), |acc, (p, g)| (acc.0 + p, acc.1 + g));
-        let med = median(&mut ratios);
-        let p90 = ratios.get(ratios.len() * 9 / 10).copied().unwrap_or(0.0);
-        let max = ratios.last().copied().unwrap_or(0.0);
-        let build = if cfg!(debug_assertions) {
-            "debug build: numbers are not meaningful"
-        } else {
-            "release build"
-        };
-        println!(
-            "speed ({build}, {} rounds, fastest per page): parse {:.1} ms total, generic {:.1} ms total, ratio total {:.2}, per page median {med:.2}, p90 {p90:.2}, max {max:.2}, pages over 2x: {over}/{}",
-            a.rounds,
-            tp * 1e3,
-            tg * 1e3,
-            tg / tp.max(1e-9),
-            ratios.len()
-        );
-        report["speed"] = json!({"build": build, "rounds": a.rounds, "parse_ms_total": round(tp * 1e3), "generic_ms_total": round(tg * 1e3),
-            "ratio_total": round(tg / tp.max(1e-9)), "ratio_median": round(med), "ratio_p90": round(p90), "ratio_max": round(max), "pages_over_2x": over,
-            "per_page_ms": pages.iter().zip(&times).map(|(p, (a, b))| json!([p.key, round(a * 1e3), round(b * 1e3)])).collect::<Vec<_>>()});
-        if let Some(c) = report.get("compare") {
-            println!(
-                "trafilatura: {:.1} ms median per page, {:.1} s total (its own process, timed by the script)",
-                c["seconds_median_per_page"].as_f64().unwrap_or(0.0) * 1e3,
-                c["seconds_total"].as_f64().unwrap_or(0.0)
-            );
-        }
+        let timed = speed(&pages, a.rounds, report.get("compare"));
+        report["speed"] = timed;
     }
     if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;

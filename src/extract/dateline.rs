@@ -90,70 +90,11 @@ pub fn find(
             date: None,
             year_from: None,
         };
-        let mut warning = None;
         if dl.year.is_some() {
             dl.year_from = Some("dateline".into());
         }
-        for src in &spec.year_from {
-            if dl.year.is_some() {
-                break;
-            }
-            match src {
-                YearSource::Published => {
-                    if let Some(p) = published {
-                        let Some(py) = p.year else { continue };
-                        // The year that puts the dateline closest to the published date
-                        // (a 31 December dateline published on 2 January is from the year before).
-                        let target = day_number(py, p.month, p.day);
-                        let best = [py - 1, py, py + 1]
-                            .into_iter()
-                            .filter(|y| dl.day <= crate::dates::days_in_month(Some(*y), dl.month))
-                            .min_by_key(|y| (day_number(*y, dl.month, dl.day) - target).abs());
-                        if let Some(y) = best {
-                            dl.year = Some(y);
-                            dl.year_from = Some(src.as_str().into());
-                        }
-                    }
-                }
-                YearSource::Url => {
-                    if let Some(y) = spec
-                        .url_year
-                        .as_ref()
-                        .and_then(|re| re.captures(url.as_str()))
-                        .and_then(|c| c.name("year")?.as_str().parse().ok())
-                    {
-                        if dl.day <= crate::dates::days_in_month(Some(y), dl.month) {
-                            dl.year = Some(y);
-                            dl.year_from = Some(src.as_str().into());
-                        }
-                    }
-                }
-            }
-        }
-        if let Some(y) = dl.year {
-            dl.date = Some(iso(y, dl.month, dl.day));
-            if let Some(PartialDate {
-                year: Some(py),
-                month,
-                day,
-            }) = published
-            {
-                let apart = (day_number(y, dl.month, dl.day) - day_number(py, month, day)).abs();
-                if apart > spec.max_days_apart as i64 {
-                    warning = Some(format!(
-                        "dateline date {} is {apart} days from the published date {} (more than {})",
-                        iso(y, dl.month, dl.day),
-                        iso(py, month, day),
-                        spec.max_days_apart
-                    ));
-                }
-            }
-        } else {
-            warning = Some(format!(
-                "dateline `{}` has no year and none of the year sources gave one",
-                dl.raw
-            ));
-        }
+        infer_year(spec, &mut dl, published, url);
+        let warning = year_warning(spec, &mut dl, published);
         return Some(Found {
             dateline: dl,
             len: m.end(),
@@ -162,6 +103,79 @@ pub fn find(
         });
     }
     None
+}
+
+/// The year of a dateline that gives none, from the year sources in order.
+fn infer_year(spec: &DatelineSpec, dl: &mut Dateline, published: Option<PartialDate>, url: &Url) {
+    for src in &spec.year_from {
+        if dl.year.is_some() {
+            break;
+        }
+        match src {
+            YearSource::Published => {
+                if let Some(p) = published {
+                    let Some(py) = p.year else { continue };
+                    // The year that puts the dateline closest to the published date
+                    // (a 31 December dateline published on 2 January is from the year before).
+                    let target = day_number(py, p.month, p.day);
+                    let best = [py - 1, py, py + 1]
+                        .into_iter()
+                        .filter(|y| dl.day <= crate::dates::days_in_month(Some(*y), dl.month))
+                        .min_by_key(|y| (day_number(*y, dl.month, dl.day) - target).abs());
+                    if let Some(y) = best {
+                        dl.year = Some(y);
+                        dl.year_from = Some(src.as_str().into());
+                    }
+                }
+            }
+            YearSource::Url => {
+                if let Some(y) = spec
+                    .url_year
+                    .as_ref()
+                    .and_then(|re| re.captures(url.as_str()))
+                    .and_then(|c| c.name("year")?.as_str().parse().ok())
+                {
+                    if dl.day <= crate::dates::days_in_month(Some(y), dl.month) {
+                        dl.year = Some(y);
+                        dl.year_from = Some(src.as_str().into());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// With a year: the dateline's ISO date, and a warning when it is too far
+/// from the published date. Without: a warning that no year was found.
+fn year_warning(
+    spec: &DatelineSpec,
+    dl: &mut Dateline,
+    published: Option<PartialDate>,
+) -> Option<String> {
+    let Some(y) = dl.year else {
+        return Some(format!(
+            "dateline `{}` has no year and none of the year sources gave one",
+            dl.raw
+        ));
+    };
+    dl.date = Some(iso(y, dl.month, dl.day));
+    let Some(PartialDate {
+        year: Some(py),
+        month,
+        day,
+    }) = published
+    else {
+        return None;
+    };
+    let apart = (day_number(y, dl.month, dl.day) - day_number(py, month, day)).abs();
+    (apart > spec.max_days_apart as i64).then(|| {
+        format!(
+            "dateline date {} is {apart} days from the published date {} (more than {})",
+            iso(y, dl.month, dl.day),
+            iso(py, month, day),
+            spec.max_days_apart
+        )
+    })
 }
 
 #[cfg(test)]

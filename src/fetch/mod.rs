@@ -169,48 +169,10 @@ impl Fetcher {
         let mut chain: Vec<Hop> = Vec::new();
         let mut seen: HashSet<String> = HashSet::from([current.to_string()]);
         loop {
-            let fail = |reason: Reason, detail: String, attempts: u32, chain: Vec<Hop>| {
-                let failure = Failure {
-                    reason,
-                    detail,
-                    attempts,
-                    chain,
-                };
-                if failure.reason.is_skip() {
-                    FetchOutcome::Skipped(failure)
-                } else {
-                    FetchOutcome::Failed(failure)
-                }
-            };
-            if !matches!(current.scheme(), "http" | "https") {
-                let detail = format!("{current}: scheme {} is not http(s)", current.scheme());
-                return fail(Reason::BadScheme, detail, 0, chain);
-            }
-            if let Err(why) = in_scope(&current) {
-                return fail(Reason::OutOfScope, format!("{current}: {why}"), 0, chain);
-            }
-            let wire = match inner.wire(&current) {
+            let wire = match inner.admit(&current, in_scope).await {
                 Ok(wire) => wire,
-                Err(why) => return fail(Reason::PrivateAddress, why, 0, chain),
+                Err((reason, detail)) => return failed(reason, detail, 0, chain),
             };
-            if inner.cfg.obey_robots {
-                let rules = inner.robots_for(&current).await;
-                if !rules.robots.is_url_allowed(&current) {
-                    return match &rules.unavailable {
-                        Some(why) => {
-                            let detail = format!(
-                                "robots.txt is unavailable ({why}): nothing is fetched from \
-                                 this site until it answers; retried on the next run"
-                            );
-                            fail(Reason::RobotsUnavailable, detail, 0, chain)
-                        }
-                        None => {
-                            let detail = format!("{current} is disallowed by robots.txt");
-                            fail(Reason::Robots, detail, 0, chain)
-                        }
-                    };
-                }
-            }
             let delay = inner.delay_for(&current).await;
             match inner.request_hop(&current, &wire, delay, mode).await {
                 HopResult::Done(received, attempts) => {
@@ -222,7 +184,7 @@ impl Fetcher {
                     reason,
                     detail,
                     attempts,
-                } => return fail(reason, detail, attempts, chain),
+                } => return failed(reason, detail, attempts, chain),
                 HopResult::Redirect {
                     status,
                     location,
@@ -232,30 +194,17 @@ impl Fetcher {
                         url: current.clone(),
                         status,
                     });
-                    let Some(location) = location else {
-                        let detail = format!("{current} answered {status} without Location");
-                        return fail(Reason::BadRedirect, detail, attempts, chain);
+                    let hop = Redirect {
+                        from: &current,
+                        status,
+                        location: location.as_deref(),
+                        start: url,
+                        hops: chain.len(),
                     };
-                    let location = percent_encode_high(&location);
-                    let mut next = match current.join(location.trim()) {
-                        Ok(next) => next,
-                        Err(e) => {
-                            let detail = format!("{current}: bad Location {location:?}: {e}");
-                            return fail(Reason::BadRedirect, detail, attempts, chain);
-                        }
-                    };
-                    next.set_fragment(None);
-                    if !seen.insert(next.to_string()) {
-                        let detail = format!("{current} redirects back to {next}");
-                        return fail(Reason::RedirectLoop, detail, attempts, chain);
+                    match inner.follow(&hop, &mut seen) {
+                        Ok(next) => current = next,
+                        Err((reason, detail)) => return failed(reason, detail, attempts, chain),
                     }
-                    if chain.len() > inner.cfg.max_redirects {
-                        let detail =
-                            format!("more than {} redirects from {url}", inner.cfg.max_redirects);
-                        return fail(Reason::TooManyRedirects, detail, attempts, chain);
-                    }
-                    tracing::debug!(from = %current, to = %next, status, "redirect");
-                    current = next;
                 }
             }
         }
@@ -353,6 +302,105 @@ fn percent_encode_high(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// A failure as an outcome: skipped when its reason is a skip, else failed.
+fn failed(reason: Reason, detail: String, attempts: u32, chain: Vec<Hop>) -> FetchOutcome {
+    let failure = Failure {
+        reason,
+        detail,
+        attempts,
+        chain,
+    };
+    if failure.reason.is_skip() {
+        FetchOutcome::Skipped(failure)
+    } else {
+        FetchOutcome::Failed(failure)
+    }
+}
+
+/// A redirect answer, as [`Inner::follow`] reads it.
+struct Redirect<'a> {
+    from: &'a Url,
+    status: u16,
+    location: Option<&'a [u8]>,
+    /// The URL the fetch started from.
+    start: &'a Url,
+    /// Hops in the chain so far, this one included.
+    hops: usize,
+}
+
+impl Inner {
+    /// Whether `current` may be requested (scheme, scope, address safety,
+    /// robots.txt): the address to connect to, or why not.
+    async fn admit(
+        &self,
+        current: &Url,
+        in_scope: &(dyn Fn(&Url) -> Result<(), String> + Send + Sync),
+    ) -> Result<client::Wire, (Reason, String)> {
+        if !matches!(current.scheme(), "http" | "https") {
+            let detail = format!("{current}: scheme {} is not http(s)", current.scheme());
+            return Err((Reason::BadScheme, detail));
+        }
+        if let Err(why) = in_scope(current) {
+            return Err((Reason::OutOfScope, format!("{current}: {why}")));
+        }
+        let wire = self
+            .wire(current)
+            .map_err(|why| (Reason::PrivateAddress, why))?;
+        if self.cfg.obey_robots {
+            let rules = self.robots_for(current).await;
+            if !rules.robots.is_url_allowed(current) {
+                return Err(match &rules.unavailable {
+                    Some(why) => (
+                        Reason::RobotsUnavailable,
+                        format!(
+                            "robots.txt is unavailable ({why}): nothing is fetched from \
+                             this site until it answers; retried on the next run"
+                        ),
+                    ),
+                    None => (
+                        Reason::Robots,
+                        format!("{current} is disallowed by robots.txt"),
+                    ),
+                });
+            }
+        }
+        Ok(wire)
+    }
+
+    /// Where a redirect leads, or why it is not followed (no or bad
+    /// `Location`, a loop, too many hops).
+    fn follow(
+        &self,
+        r: &Redirect<'_>,
+        seen: &mut HashSet<String>,
+    ) -> Result<Url, (Reason, String)> {
+        let current = r.from;
+        let Some(location) = r.location else {
+            let detail = format!("{current} answered {} without Location", r.status);
+            return Err((Reason::BadRedirect, detail));
+        };
+        let location = percent_encode_high(location);
+        let mut next = current.join(location.trim()).map_err(|e| {
+            let detail = format!("{current}: bad Location {location:?}: {e}");
+            (Reason::BadRedirect, detail)
+        })?;
+        next.set_fragment(None);
+        if !seen.insert(next.to_string()) {
+            let detail = format!("{current} redirects back to {next}");
+            return Err((Reason::RedirectLoop, detail));
+        }
+        if r.hops > self.cfg.max_redirects {
+            let detail = format!(
+                "more than {} redirects from {}",
+                self.cfg.max_redirects, r.start
+            );
+            return Err((Reason::TooManyRedirects, detail));
+        }
+        tracing::debug!(from = %current, to = %next, status = r.status, "redirect");
+        Ok(next)
+    }
 }
 
 #[cfg(test)]

@@ -217,6 +217,101 @@ fn parse_pattern(p: &str) -> Result<Vec<Vec<PathPart>>, String> {
     Ok(segments)
 }
 
+/// `slug_from`: where slugs come from, in order.
+fn slug_sources(raw: &RawOutput, key: &str) -> Result<Vec<SlugSource>, CompileError> {
+    let Some(list) = &raw.slug_from else {
+        return Ok(vec![SlugSource::Url, SlugSource::Title]);
+    };
+    let mut out = Vec::new();
+    for (i, s) in list.iter().enumerate() {
+        out.push(match s.get_ref().as_str() {
+            "url" => SlugSource::Url,
+            "title" => SlugSource::Title,
+            "legacy_id" => SlugSource::LegacyId,
+            other => {
+                return Err(CompileError::new(
+                    format!("{key}.slug_from[{i}]"),
+                    Some(s.span()),
+                    format!("unknown slug source `{other}` (use url, title, legacy_id)"),
+                ))
+            }
+        });
+    }
+    if out.is_empty() {
+        return Err(CompileError::new(
+            format!("{key}.slug_from"),
+            None,
+            "give at least one slug source",
+        ));
+    }
+    Ok(out)
+}
+
+/// `url_slug`: the regex with a `slug` group that finds a slug in a URL.
+fn url_slug(raw: &RawOutput, key: &str) -> Result<Regex, CompileError> {
+    let Some(s) = &raw.url_slug else {
+        return Ok(Regex::new(DEFAULT_URL_SLUG).expect("default url_slug"));
+    };
+    let re = regex(s, &format!("{key}.url_slug"))?;
+    if !re.capture_names().any(|n| n == Some("slug")) {
+        return Err(CompileError::new(
+            format!("{key}.url_slug"),
+            Some(s.span()),
+            "the regex needs a named group `slug`, e.g. `/(?P<slug>[a-z0-9-]+)/?$`",
+        ));
+    }
+    Ok(re)
+}
+
+/// A term base (`category_base`, ...): `/`-separated plain segments.
+fn term_base(
+    raw: &Option<Spanned<String>>,
+    key: &str,
+    name: &str,
+    default: &str,
+) -> Result<String, CompileError> {
+    let Some(b) = raw else {
+        return Ok(default.to_string());
+    };
+    let v = b.get_ref().trim_matches('/');
+    let plain = !v.is_empty()
+        && v.split('/').all(|seg| {
+            !seg.is_empty() && seg.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        });
+    match plain {
+        true => Ok(v.to_ascii_lowercase()),
+        false => Err(CompileError::new(
+            format!("{key}.{name}"),
+            Some(b.span()),
+            "a base is one or more `/`-separated segments of letters, digits and `-`",
+        )),
+    }
+}
+
+/// `media_path` and `media_urls` (true: records point at the new paths).
+fn media_spec(raw: &RawOutput, key: &str) -> Result<(String, bool), CompileError> {
+    let media_path = match &raw.media_path {
+        Some(p) => check_media_path(p.get_ref())
+            .map_err(|m| CompileError::new(format!("{key}.media_path"), Some(p.span()), m))?,
+        None => DEFAULT_MEDIA_PATH.to_string(),
+    };
+    let media_urls_new = match &raw.media_urls {
+        None => true,
+        Some(v) => match v.get_ref().as_str() {
+            "new" => true,
+            "legacy" => false,
+            other => {
+                return Err(CompileError::new(
+                    format!("{key}.media_urls"),
+                    Some(v.span()),
+                    format!("`{other}`: use \"new\" or \"legacy\""),
+                ))
+            }
+        },
+    };
+    Ok((media_path, media_urls_new))
+}
+
 /// Compile `[output]`; `key` is the section's dotted name (`output`).
 pub fn compile(raw: &RawOutput, key: &str) -> Result<OutputSpec, CompileError> {
     let (pattern, span) = match &raw.path {
@@ -225,48 +320,8 @@ pub fn compile(raw: &RawOutput, key: &str) -> Result<OutputSpec, CompileError> {
     };
     let segments =
         parse_pattern(pattern).map_err(|m| CompileError::new(format!("{key}.path"), span, m))?;
-    let slug_from = match &raw.slug_from {
-        None => vec![SlugSource::Url, SlugSource::Title],
-        Some(list) => {
-            let mut out = Vec::new();
-            for (i, s) in list.iter().enumerate() {
-                out.push(match s.get_ref().as_str() {
-                    "url" => SlugSource::Url,
-                    "title" => SlugSource::Title,
-                    "legacy_id" => SlugSource::LegacyId,
-                    other => {
-                        return Err(CompileError::new(
-                            format!("{key}.slug_from[{i}]"),
-                            Some(s.span()),
-                            format!("unknown slug source `{other}` (use url, title, legacy_id)"),
-                        ))
-                    }
-                });
-            }
-            if out.is_empty() {
-                return Err(CompileError::new(
-                    format!("{key}.slug_from"),
-                    None,
-                    "give at least one slug source",
-                ));
-            }
-            out
-        }
-    };
-    let url_slug = match &raw.url_slug {
-        Some(s) => {
-            let re = regex(s, &format!("{key}.url_slug"))?;
-            if !re.capture_names().any(|n| n == Some("slug")) {
-                return Err(CompileError::new(
-                    format!("{key}.url_slug"),
-                    Some(s.span()),
-                    "the regex needs a named group `slug`, e.g. `/(?P<slug>[a-z0-9-]+)/?$`",
-                ));
-            }
-            re
-        }
-        None => Regex::new(DEFAULT_URL_SLUG).expect("default url_slug"),
-    };
+    let slug_from = slug_sources(raw, key)?;
+    let url_slug = url_slug(raw, key)?;
     let max_slug = match &raw.max_slug {
         Some(m) if !(8..=200).contains(m.get_ref()) => {
             return Err(CompileError::new(
@@ -297,43 +352,7 @@ pub fn compile(raw: &RawOutput, key: &str) -> Result<OutputSpec, CompileError> {
             .collect::<Result<_, _>>()?,
         None => vec![Regex::new(DEFAULT_LISTING_STRIP).expect("default listing_strip")],
     };
-    let base = |raw: &Option<Spanned<String>>, name: &str, default: &str| {
-        let Some(b) = raw else {
-            return Ok(default.to_string());
-        };
-        let v = b.get_ref().trim_matches('/');
-        let plain = !v.is_empty()
-            && v.split('/').all(|seg| {
-                !seg.is_empty() && seg.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
-            });
-        match plain {
-            true => Ok(v.to_ascii_lowercase()),
-            false => Err(CompileError::new(
-                format!("{key}.{name}"),
-                Some(b.span()),
-                "a base is one or more `/`-separated segments of letters, digits and `-`",
-            )),
-        }
-    };
-    let media_path = match &raw.media_path {
-        Some(p) => check_media_path(p.get_ref())
-            .map_err(|m| CompileError::new(format!("{key}.media_path"), Some(p.span()), m))?,
-        None => DEFAULT_MEDIA_PATH.to_string(),
-    };
-    let media_urls_new = match &raw.media_urls {
-        None => true,
-        Some(v) => match v.get_ref().as_str() {
-            "new" => true,
-            "legacy" => false,
-            other => {
-                return Err(CompileError::new(
-                    format!("{key}.media_urls"),
-                    Some(v.span()),
-                    format!("`{other}`: use \"new\" or \"legacy\""),
-                ))
-            }
-        },
-    };
+    let (media_path, media_urls_new) = media_spec(raw, key)?;
     Ok(OutputSpec {
         segments,
         media_path,
@@ -343,9 +362,9 @@ pub fn compile(raw: &RawOutput, key: &str) -> Result<OutputSpec, CompileError> {
         max_slug,
         url_prefix,
         listing_strip,
-        category_base: base(&raw.category_base, "category_base", "category")?,
-        tag_base: base(&raw.tag_base, "tag_base", "tag")?,
-        author_base: base(&raw.author_base, "author_base", "author")?,
+        category_base: term_base(&raw.category_base, key, "category_base", "category")?,
+        tag_base: term_base(&raw.tag_base, key, "tag_base", "tag")?,
+        author_base: term_base(&raw.author_base, key, "author_base", "author")?,
     })
 }
 

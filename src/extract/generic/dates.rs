@@ -237,16 +237,12 @@ fn day_of(p: &PartialDate) -> String {
     iso(p.year.unwrap_or(0), p.month, p.day)
 }
 
-/// Find the publication date.
-pub fn find(
-    dom: &Dom<'_>,
-    meta: &Meta,
-    v: &Verdicts,
-    near: (u32, u32),
-    url: &url::Url,
-) -> Option<Found> {
-    let (lo, hi) = near;
-    // metadata timestamps, in order of trust
+/// A metadata timestamp: where it was read, its text, its date.
+type MetaDate = (String, String, PartialDate);
+
+/// The metadata timestamps, in order of trust; a local time (or a plain
+/// date) before a UTC one, since its day is the one the page shows.
+fn meta_dates(meta: &Meta) -> Vec<MetaDate> {
     let mut metas: Vec<(String, String)> = Vec::new();
     if let Some(d) = meta.ld("datePublished") {
         metas.push(("JSON-LD datePublished".into(), d));
@@ -256,101 +252,127 @@ pub fn find(
             metas.push((format!("meta {k}"), d.to_string()));
         }
     }
-    let mut metas: Vec<(String, String, PartialDate)> = metas
+    let mut metas: Vec<MetaDate> = metas
         .into_iter()
         .filter_map(|(k, d)| {
             let p = iso_prefix(&d).or_else(|| find_date(&d))?;
             Some((k, d.trim().to_string(), p))
         })
         .collect();
-    // a local time (or a plain date) over a UTC one: the day the page shows
     metas.sort_by_key(|m| is_utc(&m.1));
+    metas
+}
 
-    // visible dates near the title: the nearest wins
-    let mut best: Option<(u32, Found)> = None;
+/// Whether class and id words say an element holds a date.
+fn is_dateish(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "date"
+                | "time"
+                | "published"
+                | "pubdate"
+                | "posted"
+                | "byline"
+                | "meta"
+                | "dateline"
+                | "timestamp"
+                | "datum"
+        )
+    })
+}
+
+/// The date of a `<time>` (or `itemprop=datePublished`) element `i`: its
+/// `datetime`, unless the page shows another (local) day of a UTC value.
+fn time_element(dom: &Dom<'_>, i: u32, shown: impl Fn() -> Option<PartialDate>) -> Option<Found> {
+    let e = dom.get(i);
+    let el = e.el.value();
+    let attr = el.attr("datetime").or_else(|| el.attr("content"));
+    match attr.filter(|a| iso_prefix(a).is_some()) {
+        Some(a) => match shown().filter(|t| is_utc(a) && Some(*t) != iso_prefix(a)) {
+            // the page shows the local day of a UTC timestamp
+            Some(t) => Some(Found {
+                value: day_of(&t),
+                rule: format!(
+                    "{} text (the local date of its UTC datetime) near the title",
+                    e.tag
+                ),
+                at: Some(i),
+            }),
+            None => Some(Found {
+                value: a.trim().to_string(),
+                rule: format!("{}[datetime] near the title", e.tag),
+                at: Some(i),
+            }),
+        },
+        None => shown().map(|p| Found {
+            value: day_of(&p),
+            rule: format!("{} text near the title", e.tag),
+            at: Some(i),
+        }),
+    }
+}
+
+/// The date element `i` shows, with its rank (0: a time element, 1: a
+/// block named as a date, 2: any short block), or None.
+fn candidate(dom: &Dom<'_>, v: &Verdicts, i: u32, metas: &[MetaDate]) -> Option<(u8, Found)> {
+    let e = dom.get(i);
+    if e.dead || v.strong[i as usize] {
+        return None;
+    }
+    let el = e.el.value();
+    let w = &v.words[i as usize];
+    if w.iter()
+        .any(|w| w.starts_with("modif") || w.starts_with("updat"))
+        || el.attr("itemprop") == Some("dateModified")
+    {
+        return None;
+    }
+    let is_time = e.tag == "time" || el.attr("itemprop") == Some("datePublished");
+    let dateish = is_dateish(w);
+    let short_block = e.block == i && e.own > 0 && e.text <= 200;
+    if !is_time && !dateish && !short_block {
+        return None;
+    }
+    let shown = || {
+        (e.text <= 200)
+            .then(|| find_date(&element_text(e.el, &Default::default())))
+            .flatten()
+    };
+    if is_time {
+        return time_element(dom, i, shown).map(|f| (0, f));
+    }
+    let p = shown()?;
+    // the same day in the metadata, with its time and offset
+    let found = match metas.iter().find(|m| m.2 == p && m.1.len() > 10) {
+        Some((k, raw, _)) => Found {
+            value: raw.clone(),
+            rule: format!("visible date near the title, with the time of {k}"),
+            at: Some(i),
+        },
+        None => Found {
+            value: day_of(&p),
+            rule: "visible date near the title".into(),
+            at: Some(i),
+        },
+    };
+    Some((if dateish { 1 } else { 2 }, found))
+}
+
+/// Find the publication date: the visible date nearest the title (a time
+/// element first), else the most trusted metadata, else the URL's date.
+pub fn find(
+    dom: &Dom<'_>,
+    meta: &Meta,
+    v: &Verdicts,
+    near: (u32, u32),
+    url: &url::Url,
+) -> Option<Found> {
+    let (lo, hi) = near;
+    let metas = meta_dates(meta);
+    let mut best: Option<(u8, Found)> = None;
     for i in lo..hi.min(dom.nodes.len() as u32) {
-        let e = dom.get(i);
-        if e.dead || v.strong[i as usize] {
-            continue;
-        }
-        let el = e.el.value();
-        let w = &v.words[i as usize];
-        if w.iter()
-            .any(|w| w.starts_with("modif") || w.starts_with("updat"))
-            || el.attr("itemprop") == Some("dateModified")
-        {
-            continue;
-        }
-        let is_time = e.tag == "time" || el.attr("itemprop") == Some("datePublished");
-        let dateish = w.iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "date"
-                    | "time"
-                    | "published"
-                    | "pubdate"
-                    | "posted"
-                    | "byline"
-                    | "meta"
-                    | "dateline"
-                    | "timestamp"
-                    | "datum"
-            )
-        });
-        let short_block = e.block == i && e.own > 0 && e.text <= 200;
-        if !is_time && !dateish && !short_block {
-            continue;
-        }
-        let shown = || {
-            (e.text <= 200)
-                .then(|| find_date(&element_text(e.el, &Default::default())))
-                .flatten()
-        };
-        let (rank, found) = if is_time {
-            let attr = el.attr("datetime").or_else(|| el.attr("content"));
-            let f = match attr.filter(|a| iso_prefix(a).is_some()) {
-                Some(a) => match shown().filter(|t| is_utc(a) && Some(*t) != iso_prefix(a)) {
-                    // the page shows the local day of a UTC timestamp
-                    Some(t) => Some(Found {
-                        value: day_of(&t),
-                        rule: format!(
-                            "{} text (the local date of its UTC datetime) near the title",
-                            e.tag
-                        ),
-                        at: Some(i),
-                    }),
-                    None => Some(Found {
-                        value: a.trim().to_string(),
-                        rule: format!("{}[datetime] near the title", e.tag),
-                        at: Some(i),
-                    }),
-                },
-                None => shown().map(|p| Found {
-                    value: day_of(&p),
-                    rule: format!("{} text near the title", e.tag),
-                    at: Some(i),
-                }),
-            };
-            (0, f)
-        } else {
-            let f = shown().map(|p| {
-                // the same day in the metadata, with its time and offset
-                match metas.iter().find(|m| m.2 == p && m.1.len() > 10) {
-                    Some((k, raw, _)) => Found {
-                        value: raw.clone(),
-                        rule: format!("visible date near the title, with the time of {k}"),
-                        at: Some(i),
-                    },
-                    None => Found {
-                        value: day_of(&p),
-                        rule: "visible date near the title".into(),
-                        at: Some(i),
-                    },
-                }
-            });
-            (if dateish { 1 } else { 2 }, f)
-        };
-        if let Some(f) = found {
+        if let Some((rank, f)) = candidate(dom, v, i, &metas) {
             if best.as_ref().is_none_or(|(r, _)| rank < *r) {
                 best = Some((rank, f));
             }

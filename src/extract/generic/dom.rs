@@ -95,124 +95,150 @@ fn is_punct(c: char) -> bool {
     )
 }
 
+/// The walk's state: the elements so far, the open ones, how many links
+/// are open, and the dead subtree being walked, if any.
+struct Builder<'a> {
+    root: NodeId,
+    nodes: Vec<El<'a>>,
+    stack: Vec<u32>,
+    links: usize,
+    dead_at: Option<NodeId>,
+}
+
+impl<'a> Builder<'a> {
+    /// An element opens: it is pushed with its parent, block and deadness.
+    fn open(&mut self, el: ElementRef<'a>) {
+        let e = el.value();
+        let i = self.nodes.len() as u32;
+        let parent = self.stack.last().copied().unwrap_or(NONE);
+        let tag = e.name();
+        let dead = self.dead_at.is_some()
+            || (el.id() != self.root && (is_skipped_tag(tag) || is_hidden(e)));
+        if dead && self.dead_at.is_none() {
+            self.dead_at = Some(el.id());
+        }
+        let block = if is_block_tag(tag) || parent == NONE {
+            i
+        } else {
+            self.nodes[parent as usize].block
+        };
+        self.nodes.push(El {
+            el,
+            tag,
+            parent,
+            end: i + 1,
+            depth: self.stack.len().min(u16::MAX as usize) as u16,
+            block,
+            text: 0,
+            link: 0,
+            own: 0,
+            own_link: 0,
+            punct: 0,
+            dead,
+            imgs: 0,
+            links: 0,
+        });
+        self.stack.push(i);
+        if tag == "a" {
+            self.links += 1;
+        }
+    }
+
+    /// Text: its visible characters count for the open element and its block.
+    fn text(&mut self, t: &str) {
+        if self.dead_at.is_some() {
+            return;
+        }
+        let Some(&top) = self.stack.last() else {
+            return;
+        };
+        let (mut chars, mut punct) = (0u32, 0u16);
+        for c in t.chars() {
+            if !is_space(c) && !is_invisible(c) {
+                chars += 1;
+                if is_punct(c) {
+                    punct = punct.saturating_add(1);
+                }
+            }
+        }
+        if chars == 0 {
+            return;
+        }
+        let in_link = self.links > 0;
+        let top = &mut self.nodes[top as usize];
+        top.text += chars;
+        if in_link {
+            top.link += chars;
+        }
+        let b = top.block as usize;
+        let blk = &mut self.nodes[b];
+        blk.own += chars;
+        blk.punct = blk.punct.saturating_add(punct);
+        if in_link {
+            blk.own_link += chars;
+        }
+    }
+
+    /// An element closes: its subtree ends, and its counts go to its parent.
+    fn close(&mut self, id: NodeId, name: &str) {
+        let Some(i) = self.stack.pop() else { return };
+        if self.dead_at == Some(id) {
+            self.dead_at = None;
+        }
+        if name == "a" {
+            self.links = self.links.saturating_sub(1);
+        }
+        let end = self.nodes.len() as u32;
+        let (text, link, imgs, anchors) = {
+            let me = &mut self.nodes[i as usize];
+            me.end = end;
+            if me.tag == "img" {
+                me.imgs += 1;
+            }
+            if me.tag == "a" {
+                me.links += 1;
+            }
+            (me.text, me.link, me.imgs, me.links)
+        };
+        if let Some(&p) = self.stack.last() {
+            let p = &mut self.nodes[p as usize];
+            p.text += text;
+            p.link += link;
+            p.imgs += imgs;
+            p.links += anchors;
+        }
+    }
+}
+
 impl<'a> Dom<'a> {
     /// Walk the document under `root` once.
     pub fn build(root: ElementRef<'a>) -> Dom<'a> {
-        let mut nodes: Vec<El<'a>> = Vec::new();
-        // stack of open element indices
-        let mut stack: Vec<u32> = Vec::new();
-        let mut links = 0usize;
-        let mut dead_at: Option<NodeId> = None;
+        let mut b = Builder {
+            root: root.id(),
+            nodes: Vec::new(),
+            stack: Vec::new(),
+            links: 0,
+            dead_at: None,
+        };
         for edge in root.traverse() {
             match edge {
                 Edge::Open(n) => match n.value() {
-                    Node::Element(e) => {
-                        let Some(el) = ElementRef::wrap(n) else {
-                            continue;
-                        };
-                        let i = nodes.len() as u32;
-                        let parent = stack.last().copied().unwrap_or(NONE);
-                        let tag = e.name();
-                        let dead = dead_at.is_some()
-                            || (n.id() != root.id() && (is_skipped_tag(tag) || is_hidden(e)));
-                        if dead && dead_at.is_none() {
-                            dead_at = Some(n.id());
-                        }
-                        let block = if is_block_tag(tag) || parent == NONE {
-                            i
-                        } else {
-                            nodes[parent as usize].block
-                        };
-                        nodes.push(El {
-                            el,
-                            tag,
-                            parent,
-                            end: i + 1,
-                            depth: stack.len().min(u16::MAX as usize) as u16,
-                            block,
-                            text: 0,
-                            link: 0,
-                            own: 0,
-                            own_link: 0,
-                            punct: 0,
-                            dead,
-                            imgs: 0,
-                            links: 0,
-                        });
-                        stack.push(i);
-                        if tag == "a" {
-                            links += 1;
+                    Node::Element(_) => {
+                        if let Some(el) = ElementRef::wrap(n) {
+                            b.open(el);
                         }
                     }
-                    Node::Text(t) => {
-                        if dead_at.is_some() {
-                            continue;
-                        }
-                        let Some(&top) = stack.last() else { continue };
-                        let (mut chars, mut punct) = (0u32, 0u16);
-                        for c in t.chars() {
-                            if !is_space(c) && !is_invisible(c) {
-                                chars += 1;
-                                if is_punct(c) {
-                                    punct = punct.saturating_add(1);
-                                }
-                            }
-                        }
-                        if chars == 0 {
-                            continue;
-                        }
-                        let top = &mut nodes[top as usize];
-                        top.text += chars;
-                        if links > 0 {
-                            top.link += chars;
-                        }
-                        let b = top.block as usize;
-                        let blk = &mut nodes[b];
-                        blk.own += chars;
-                        blk.punct = blk.punct.saturating_add(punct);
-                        if links > 0 {
-                            blk.own_link += chars;
-                        }
-                    }
+                    Node::Text(t) => b.text(t),
                     _ => {}
                 },
                 Edge::Close(n) => {
-                    let Node::Element(e) = n.value() else {
-                        continue;
-                    };
-                    if ElementRef::wrap(n).is_none() {
-                        continue;
-                    }
-                    let Some(i) = stack.pop() else { continue };
-                    if dead_at == Some(n.id()) {
-                        dead_at = None;
-                    }
-                    if e.name() == "a" {
-                        links = links.saturating_sub(1);
-                    }
-                    let end = nodes.len() as u32;
-                    let (text, link, imgs, anchors) = {
-                        let me = &mut nodes[i as usize];
-                        me.end = end;
-                        if me.tag == "img" {
-                            me.imgs += 1;
-                        }
-                        if me.tag == "a" {
-                            me.links += 1;
-                        }
-                        (me.text, me.link, me.imgs, me.links)
-                    };
-                    if let Some(&p) = stack.last() {
-                        let p = &mut nodes[p as usize];
-                        p.text += text;
-                        p.link += link;
-                        p.imgs += imgs;
-                        p.links += anchors;
+                    if let Node::Element(e) = n.value() {
+                        b.close(n.id(), e.name());
                     }
                 }
             }
         }
-        Dom { nodes }
+        Dom { nodes: b.nodes }
     }
 
     /// The element at `i`.

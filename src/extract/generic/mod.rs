@@ -190,17 +190,28 @@ fn near_title(dom: &Dom<'_>, title_at: Option<u32>, body_at: Option<u32>) -> (u3
     (lo, hi.min(n))
 }
 
-/// Extract from a page parsed with [`parse`].
-pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
-    let url = page.url;
-    let dom = Dom::build(parsed.doc.root_element());
-    let v = content::verdicts(&dom);
-    let meta = meta::read(&dom, &parsed.ld_json);
-    let pick = content::pick(&dom, &v);
-    let body_at = pick.as_ref().map(|p| p.container);
-    let mut ev = Evidence::default();
-    let mut provenance = IndexMap::new();
-    provenance.insert("url".to_string(), page.url_source.to_string());
+/// What extraction has found so far: the provenance of each field, the
+/// evidence behind it, and the warnings.
+struct Found {
+    provenance: IndexMap<String, String>,
+    ev: Evidence,
+    warnings: Vec<Message>,
+}
+
+impl Found {
+    /// A field found by `rule` at the elements `at`: its provenance and its
+    /// evidence.
+    fn field(&mut self, dom: &Dom<'_>, name: &str, rule: &str, at: &[u32]) {
+        self.provenance.insert(name.to_string(), rule.to_string());
+        self.ev
+            .fields
+            .insert(name.to_string(), evidence(dom, rule, at));
+    }
+}
+
+/// The warnings a page carries before any field is read: generic
+/// extraction, the limits that cut it, how it was decoded.
+fn intake_warnings(parsed: &Parsed) -> Vec<Message> {
     let mut warnings = vec![Message::new("generic", None, WARNING)];
     for w in &parsed.limits {
         warnings.push(Message::new("limit", None, w.clone()));
@@ -219,21 +230,12 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
             ),
         ));
     }
+    warnings
+}
 
-    let title = title::find(&dom, &meta, &v.in_boiler, body_at);
-    let title_text = title.as_ref().map(|t| t.text.clone()).unwrap_or_default();
-    if let Some(t) = &title {
-        provenance.insert("title".into(), t.rule.clone());
-        ev.fields.insert(
-            "title".into(),
-            evidence(&dom, &t.rule, &t.at.into_iter().collect::<Vec<_>>()),
-        );
-    } else {
-        warnings.push(Message::new("empty_field", Some("title"), "no title found"));
-    }
-    let near = near_title(&dom, title.as_ref().and_then(|t| t.at), body_at);
-
-    let canonical_url = dom
+/// The page's `link[rel=canonical]`, made absolute, else its URL.
+fn canonical_link(dom: &Dom<'_>, url: &url::Url, found: &mut Found) -> String {
+    let link = dom
         .nodes
         .iter()
         .filter(|e| e.tag == "link")
@@ -245,32 +247,55 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
         })
         .and_then(|e| e.el.value().attr("href"))
         .and_then(|h| super::select::absolute_url(url, h));
-    let canonical_url = match canonical_url {
+    match link {
         Some(c) => {
-            provenance.insert("canonical_url".into(), "link[rel=canonical]".into());
+            found
+                .provenance
+                .insert("canonical_url".into(), "link[rel=canonical]".into());
             c
         }
         None => url.to_string(),
+    }
+}
+
+/// Extract from a page parsed with [`parse`].
+pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
+    let url = page.url;
+    let dom = Dom::build(parsed.doc.root_element());
+    let v = content::verdicts(&dom);
+    let meta = meta::read(&dom, &parsed.ld_json);
+    let pick = content::pick(&dom, &v);
+    let body_at = pick.as_ref().map(|p| p.container);
+    let mut found = Found {
+        provenance: IndexMap::new(),
+        ev: Evidence::default(),
+        warnings: intake_warnings(parsed),
     };
+    found
+        .provenance
+        .insert("url".to_string(), page.url_source.to_string());
+
+    let title = title::find(&dom, &meta, &v.in_boiler, body_at);
+    let title_at = title.as_ref().and_then(|t| t.at);
+    let title_text = title.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+    match &title {
+        Some(t) => found.field(&dom, "title", &t.rule, &Vec::from_iter(t.at)),
+        None => found
+            .warnings
+            .push(Message::new("empty_field", Some("title"), "no title found")),
+    }
+    let near = near_title(&dom, title_at, body_at);
+
+    let canonical_url = canonical_link(&dom, url, &mut found);
 
     let section = section::find(&dom, &meta, &v, url, &title_text);
     if let Some(s) = &section {
-        provenance.insert("section".into(), s.rule.clone());
-        ev.fields.insert(
-            "section".into(),
-            evidence(&dom, &s.rule, &s.at.into_iter().collect::<Vec<_>>()),
-        );
+        found.field(&dom, "section", &s.rule, &Vec::from_iter(s.at));
     }
-
     let published = dates::find(&dom, &meta, &v, near, url);
     if let Some(p) = &published {
-        provenance.insert("published".into(), p.rule.clone());
-        ev.fields.insert(
-            "published".into(),
-            evidence(&dom, &p.rule, &p.at.into_iter().collect::<Vec<_>>()),
-        );
+        found.field(&dom, "published", &p.rule, &Vec::from_iter(p.at));
     }
-
     let page_text = || {
         let root = dom
             .nodes
@@ -282,130 +307,31 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
     };
     let authors = byline::find(&dom, &meta, &v, near, &page_text);
     if let Some(a) = &authors {
-        provenance.insert("authors".into(), a.rule.clone());
-        ev.fields
-            .insert("authors".into(), evidence(&dom, &a.rule, &a.at));
+        found.field(&dom, "authors", &a.rule, &a.at);
     }
 
-    // the body
-    let mut record_body = Body::default();
-    let mut images = Vec::new();
-    if let Some(p) = &pick {
-        let container = dom.get(p.container).el;
-        let flat = body::flatten(container, &p.removed, url);
-        for w in flat.warnings {
-            warnings.push(Message::new("body", Some("body"), w));
+    let (record_body, images) = match &pick {
+        Some(p) => {
+            let at = BodyAt {
+                pick: p,
+                title_at,
+                near_start: near.0,
+            };
+            body_of(&dom, &v, &at, url, &title_text, &mut found)
         }
-        let mut blocks = flat.blocks;
-        images = flat.images;
-        let title_at = title.as_ref().and_then(|t| t.at);
-        let leads = lead_paragraphs(&dom, &v, title_at, p.container);
-        if !leads.is_empty() {
-            // the standfirst between the title and the text opens the body
-            let mut lead_blocks = Vec::new();
-            for &l in &leads {
-                let f = body::flatten(dom.get(l).el, &Default::default(), url);
-                lead_blocks.extend(
-                    f.blocks
-                        .into_iter()
-                        .filter(|b| !matches!(b.kind, body::Kind::Image(_))),
-                );
-            }
-            blocks.splice(0..0, lead_blocks);
-            let rule = "prose between the title and the body (standfirst)";
-            provenance.insert(
-                "body.lead".into(),
-                format!("{} ({rule})", css::path(&dom, leads[0])),
-            );
-            ev.fields
-                .insert("body.lead".into(), evidence(&dom, rule, &leads));
-        }
-        if let Some(f) = lead_figure(&dom, &v, title_at.map(|t| (near.0, t)), p.container) {
-            // the featured image between the title and the text leads the body
-            let lead = body::flatten(dom.get(f).el, &Default::default(), url);
-            let n = lead.images.len();
-            if n > 0 {
-                for b in blocks.iter_mut() {
-                    if let body::Kind::Image(i) = b.kind {
-                        b.kind = body::Kind::Image(i + n);
-                    }
-                }
-                let mut all = lead.images;
-                all.append(&mut images);
-                images = all;
-                let lead_blocks = (0..n).map(|i| body::Block {
-                    kind: body::Kind::Image(i),
-                    text: String::new(),
-                    inline: Vec::new(),
-                });
-                blocks.splice(0..0, lead_blocks);
-                provenance.insert(
-                    "images".into(),
-                    format!(
-                        "{} (figure by the title, before the body)",
-                        css::path(&dom, f)
-                    ),
-                );
-                ev.fields.insert(
-                    "images".into(),
-                    evidence(&dom, "figure by the title, before the body", &[f]),
-                );
-            }
-        }
-        tidy::tidy(&mut blocks, &title_text);
-        record_body.paragraphs = blocks
-            .iter()
-            .filter(|b| !matches!(b.kind, body::Kind::Image(_)))
-            .map(|b| b.text.clone())
-            .collect();
-        record_body.text = record_body.paragraphs.join("\n\n");
-        record_body.html = body::sanitize(&body::render_html(&blocks, &images));
-        let css = css::path(&dom, p.container);
-        let rule = format!("{css} (text density)");
-        provenance.insert("body".into(), rule.clone());
-        ev.fields
-            .insert("body".into(), evidence(&dom, &rule, &[p.container]));
-        ev.body_scores = std::iter::once((p.container, p.score))
-            .chain(p.ancestors.iter().copied())
-            .map(|(i, s)| (css::path(&dom, i), s))
-            .collect();
-        ev.pruned = p
-            .pruned
-            .iter()
-            .map(|x| PrunedEvidence {
-                node: dom.get(x.at).el.id(),
-                css: css::path(&dom, x.at),
-                why: x.why.clone(),
-            })
-            .collect();
-    }
+        None => (Body::default(), Vec::new()),
+    };
     if record_body.paragraphs.is_empty() {
-        warnings.push(Message::new(
+        found.warnings.push(Message::new(
             "empty_field",
             Some("body"),
             "no article text found",
         ));
     }
 
-    let mut lists = IndexMap::new();
-    for l in sidebar::find(&dom, &v, body_at, url) {
-        let css = css::path(&dom, l.block_at);
-        let rule = format!("heading \"{}\" in {css}", l.heading);
-        provenance.insert(format!("lists.{}", l.key), rule.clone());
-        ev.fields.insert(
-            format!("lists.{}", l.key),
-            evidence(&dom, &rule, &[l.block_at, l.heading_at]),
-        );
-        lists.insert(l.key, l.items);
-    }
-
-    let featured_image = meta
-        .tag("og:image")
-        .or_else(|| meta.tag("twitter:image"))
-        .and_then(|src| super::select::absolute_url(url, src));
-    if featured_image.is_some() {
-        provenance.insert("featured_image".into(), "meta og:image".into());
-    }
+    let lists = lists_of(&dom, &v, body_at, url, &mut found);
+    let featured_image = featured(&meta, url, &mut found);
+    let dec = &parsed.decoded;
     let mut record = Record {
         url: url.to_string(),
         canonical_url,
@@ -427,13 +353,171 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
             rule: dec.decided_by.as_str().to_string(),
             declared: dec.declared.clone(),
         },
-        provenance,
-        warnings,
+        provenance: found.provenance,
+        warnings: found.warnings,
         notes: Vec::new(),
         refs: crate::record::Refs::default(),
     };
     record.refs = crate::record::Refs::of(&record);
-    (record, ev)
+    (record, found.ev)
+}
+
+/// The sidebar lists outside the body, by the key of their heading.
+fn lists_of(
+    dom: &Dom<'_>,
+    v: &content::Verdicts,
+    body_at: Option<u32>,
+    url: &url::Url,
+    found: &mut Found,
+) -> IndexMap<String, Vec<serde_json::Value>> {
+    let mut lists = IndexMap::new();
+    for l in sidebar::find(dom, v, body_at, url) {
+        let css = css::path(dom, l.block_at);
+        let rule = format!("heading \"{}\" in {css}", l.heading);
+        found.field(
+            dom,
+            &format!("lists.{}", l.key),
+            &rule,
+            &[l.block_at, l.heading_at],
+        );
+        lists.insert(l.key, l.items);
+    }
+    lists
+}
+
+/// The featured image: `og:image`, else `twitter:image`.
+fn featured(meta: &meta::Meta, url: &url::Url, found: &mut Found) -> Option<String> {
+    let featured_image = meta
+        .tag("og:image")
+        .or_else(|| meta.tag("twitter:image"))
+        .and_then(|src| super::select::absolute_url(url, src));
+    if featured_image.is_some() {
+        found
+            .provenance
+            .insert("featured_image".into(), "meta og:image".into());
+    }
+    featured_image
+}
+
+/// Where the body is: the chosen container, the title element, and where
+/// the window by the title starts.
+struct BodyAt<'p> {
+    pick: &'p content::Pick,
+    title_at: Option<u32>,
+    near_start: u32,
+}
+
+/// The body from its container: the standfirst and the featured figure
+/// between the title and the container lead it; tidied, rendered, with its
+/// evidence (scores, what was left out).
+fn body_of(
+    dom: &Dom<'_>,
+    v: &content::Verdicts,
+    at: &BodyAt<'_>,
+    url: &url::Url,
+    title_text: &str,
+    found: &mut Found,
+) -> (Body, Vec<crate::record::Image>) {
+    let p = at.pick;
+    let flat = body::flatten(dom.get(p.container).el, &p.removed, url);
+    for w in flat.warnings {
+        found.warnings.push(Message::new("body", Some("body"), w));
+    }
+    let mut blocks = flat.blocks;
+    let mut images = flat.images;
+    let leads = lead_paragraphs(dom, v, at.title_at, p.container);
+    if !leads.is_empty() {
+        // the standfirst between the title and the text opens the body
+        let mut lead_blocks = Vec::new();
+        for &l in &leads {
+            let f = body::flatten(dom.get(l).el, &Default::default(), url);
+            lead_blocks.extend(
+                f.blocks
+                    .into_iter()
+                    .filter(|b| !matches!(b.kind, body::Kind::Image(_))),
+            );
+        }
+        blocks.splice(0..0, lead_blocks);
+        let rule = "prose between the title and the body (standfirst)";
+        found
+            .ev
+            .fields
+            .insert("body.lead".into(), evidence(dom, rule, &leads));
+        found.provenance.insert(
+            "body.lead".into(),
+            format!("{} ({rule})", css::path(dom, leads[0])),
+        );
+    }
+    let window = at.title_at.map(|t| (at.near_start, t));
+    if let Some(f) = lead_figure(dom, v, window, p.container) {
+        lead_with_figure(dom, f, url, &mut blocks, &mut images, found);
+    }
+    tidy::tidy(&mut blocks, title_text);
+    let mut out = Body {
+        paragraphs: blocks
+            .iter()
+            .filter(|b| !matches!(b.kind, body::Kind::Image(_)))
+            .map(|b| b.text.clone())
+            .collect(),
+        ..Body::default()
+    };
+    out.text = out.paragraphs.join("\n\n");
+    out.html = body::sanitize(&body::render_html(&blocks, &images));
+    let rule = format!("{} (text density)", css::path(dom, p.container));
+    found.field(dom, "body", &rule, &[p.container]);
+    found.ev.body_scores = std::iter::once((p.container, p.score))
+        .chain(p.ancestors.iter().copied())
+        .map(|(i, s)| (css::path(dom, i), s))
+        .collect();
+    found.ev.pruned = p
+        .pruned
+        .iter()
+        .map(|x| PrunedEvidence {
+            node: dom.get(x.at).el.id(),
+            css: css::path(dom, x.at),
+            why: x.why.clone(),
+        })
+        .collect();
+    (out, images)
+}
+
+/// The featured figure `f` between the title and the text leads the body:
+/// its images go first, and the body's image blocks are renumbered.
+fn lead_with_figure(
+    dom: &Dom<'_>,
+    f: u32,
+    url: &url::Url,
+    blocks: &mut Vec<body::Block>,
+    images: &mut Vec<crate::record::Image>,
+    found: &mut Found,
+) {
+    let lead = body::flatten(dom.get(f).el, &Default::default(), url);
+    let n = lead.images.len();
+    if n == 0 {
+        return;
+    }
+    for b in blocks.iter_mut() {
+        if let body::Kind::Image(i) = b.kind {
+            b.kind = body::Kind::Image(i + n);
+        }
+    }
+    let mut all = lead.images;
+    all.append(images);
+    *images = all;
+    let lead_blocks = (0..n).map(|i| body::Block {
+        kind: body::Kind::Image(i),
+        text: String::new(),
+        inline: Vec::new(),
+    });
+    blocks.splice(0..0, lead_blocks);
+    let rule = "figure by the title, before the body";
+    found
+        .ev
+        .fields
+        .insert("images".into(), evidence(dom, rule, &[f]));
+    found
+        .provenance
+        .insert("images".into(), format!("{} ({rule})", css::path(dom, f)));
 }
 
 /// The first `figure` from a little before the title (`from`) up to the

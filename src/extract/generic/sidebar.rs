@@ -99,6 +99,104 @@ fn heading_like(dom: &Dom<'_>, v: &Verdicts, i: u32) -> bool {
         })
 }
 
+/// The heading-like elements outside chrome and outside the body, the
+/// outermost of nested ones, in document order.
+fn headings_of(dom: &Dom<'_>, v: &Verdicts, in_chrome: &[bool], body: Option<u32>) -> Vec<u32> {
+    let n = dom.nodes.len() as u32;
+    let headings: Vec<u32> = (0..n)
+        .filter(|&i| !in_chrome[i as usize] && heading_like(dom, v, i))
+        .filter(|&i| body.is_none_or(|b| !dom.within(i, b)))
+        .collect();
+    // a heading inside another heading-like element is the same heading
+    headings
+        .iter()
+        .copied()
+        .filter(|&h| !headings.iter().any(|&o| o != h && dom.within(h, o)))
+        .collect()
+}
+
+/// The block of heading `h`: its largest ancestor (up to six levels) that
+/// holds no other heading, is no chrome, and neither holds nor is inside the body.
+fn block_of(
+    dom: &Dom<'_>,
+    headings: &[u32],
+    in_chrome: &[bool],
+    body: Option<u32>,
+    h: u32,
+) -> Option<u32> {
+    let mut block = None;
+    for a in dom.ancestors(h).take(6) {
+        let ae = dom.get(a);
+        if in_chrome[a as usize] || body.is_some_and(|b| dom.within(b, a) || dom.within(a, b)) {
+            break;
+        }
+        // headings are in document order: those inside `a` are one range
+        let from = headings.partition_point(|&o| o < a);
+        let to = headings.partition_point(|&o| o < ae.end);
+        if to - from > 1 || ae.tag == "body" || ae.tag == "html" {
+            break;
+        }
+        block = Some(a);
+    }
+    block
+}
+
+/// The items of block `b` after its heading (which ends at `hend`): links
+/// with a title of two words or more, each once, with the text around
+/// each link as its excerpt.
+fn items_of(dom: &Dom<'_>, b: u32, hend: u32, base: &url::Url) -> Vec<Value> {
+    let bend = dom.get(b).end;
+    let mut items: Vec<Value> = Vec::new();
+    let mut urls: Vec<String> = Vec::new();
+    let mut j = hend;
+    while j < bend {
+        let e = dom.get(j);
+        if e.tag != "a" || e.dead {
+            j += 1;
+            continue;
+        }
+        let title = element_text(e.el, &Default::default());
+        let href =
+            e.el.value()
+                .attr("href")
+                .and_then(|h| absolute_url(base, h));
+        let (Some(url), true) = (
+            href,
+            title.chars().count() >= 12 && title.split_whitespace().count() >= 2,
+        ) else {
+            j = e.end;
+            continue;
+        };
+        if urls.contains(&url) {
+            j = e.end;
+            continue;
+        }
+        // the item: the largest element below the block around this link and
+        // at most one other (an image link to the same page)
+        let mut item = j;
+        for a in dom.ancestors(j) {
+            if a == b || !dom.within(a, b) || dom.get(a).links > 2 {
+                break;
+            }
+            item = a;
+        }
+        let item_text = element_text(dom.get(item).el, &Default::default());
+        let rest = clean(&item_text.replacen(&title, "", 1));
+        let mut obj = Map::new();
+        obj.insert("title".into(), Value::String(title));
+        obj.insert("url".into(), Value::String(url.clone()));
+        if rest.chars().count() >= 40
+            && super::dates::find_date(&rest).is_none_or(|_| rest.chars().count() >= 60)
+        {
+            obj.insert("excerpt".into(), Value::String(rest));
+        }
+        items.push(Value::Object(obj));
+        urls.push(url);
+        j = dom.get(item).end.max(e.end);
+    }
+    items
+}
+
 /// Find the heading+links blocks outside `body` (the body container).
 pub fn find(dom: &Dom<'_>, v: &Verdicts, body: Option<u32>, base: &url::Url) -> Vec<Found> {
     let n = dom.nodes.len() as u32;
@@ -108,92 +206,17 @@ pub fn find(dom: &Dom<'_>, v: &Verdicts, body: Option<u32>, base: &url::Url) -> 
         in_chrome[i as usize] =
             (p != super::dom::NONE && in_chrome[p as usize]) || is_chrome(dom, v, i);
     }
-    let headings: Vec<u32> = (0..n)
-        .filter(|&i| !in_chrome[i as usize] && heading_like(dom, v, i))
-        .filter(|&i| body.is_none_or(|b| !dom.within(i, b)))
-        // a heading inside another heading-like element is the same heading
-        .collect();
-    let headings: Vec<u32> = headings
-        .iter()
-        .copied()
-        .filter(|&h| !headings.iter().any(|&o| o != h && dom.within(h, o)))
-        .collect();
+    let headings = headings_of(dom, v, &in_chrome, body);
     let mut out: Vec<Found> = Vec::new();
     let mut used: Vec<u32> = Vec::new();
     for &h in &headings {
-        let hend = dom.get(h).end;
-        // grow the block while it holds no other heading
-        let mut block = None;
-        for a in dom.ancestors(h).take(6) {
-            let ae = dom.get(a);
-            if in_chrome[a as usize] || body.is_some_and(|b| dom.within(b, a) || dom.within(a, b)) {
-                break;
-            }
-            // headings are in document order: those inside `a` are one range
-            let from = headings.partition_point(|&o| o < a);
-            let to = headings.partition_point(|&o| o < ae.end);
-            let others = to - from > 1;
-            if others {
-                break;
-            }
-            if ae.tag == "body" || ae.tag == "html" {
-                break;
-            }
-            block = Some(a);
-        }
-        let Some(b) = block else { continue };
+        let Some(b) = block_of(dom, &headings, &in_chrome, body, h) else {
+            continue;
+        };
         if used.iter().any(|&u| dom.within(b, u) || dom.within(u, b)) {
             continue;
         }
-        let bend = dom.get(b).end;
-        let mut items: Vec<Value> = Vec::new();
-        let mut urls: Vec<String> = Vec::new();
-        let mut j = hend;
-        while j < bend {
-            let e = dom.get(j);
-            if e.tag != "a" || e.dead {
-                j += 1;
-                continue;
-            }
-            let title = element_text(e.el, &Default::default());
-            let href =
-                e.el.value()
-                    .attr("href")
-                    .and_then(|h| absolute_url(base, h));
-            let (Some(url), true) = (
-                href,
-                title.chars().count() >= 12 && title.split_whitespace().count() >= 2,
-            ) else {
-                j = e.end;
-                continue;
-            };
-            if urls.contains(&url) {
-                j = e.end;
-                continue;
-            }
-            // the item: the largest element below the block around this link and
-            // at most one other (an image link to the same page)
-            let mut item = j;
-            for a in dom.ancestors(j) {
-                if a == b || !dom.within(a, b) || dom.get(a).links > 2 {
-                    break;
-                }
-                item = a;
-            }
-            let item_text = element_text(dom.get(item).el, &Default::default());
-            let rest = clean(&item_text.replacen(&title, "", 1));
-            let mut obj = Map::new();
-            obj.insert("title".into(), Value::String(title));
-            obj.insert("url".into(), Value::String(url.clone()));
-            if rest.chars().count() >= 40
-                && super::dates::find_date(&rest).is_none_or(|_| rest.chars().count() >= 60)
-            {
-                obj.insert("excerpt".into(), Value::String(rest));
-            }
-            items.push(Value::Object(obj));
-            urls.push(url);
-            j = dom.get(item).end.max(e.end);
-        }
+        let items = items_of(dom, b, dom.get(h).end, base);
         if items.len() < 2 {
             continue;
         }
