@@ -30,24 +30,10 @@ use crate::sources::{store, StoredPage};
 use crate::store::{inflate_member, Chunk, WarcRecord};
 use crate::text::error_chain;
 
+pub use crate::record::{Extracted, NothingExtracted};
+
 /// Where the lines go, in their final order (see [`Sink`]).
 pub type Write<'a> = dyn Sink + 'a;
-
-/// Outcomes already extracted, by page URL and payload digest (the record
-/// spool of `run`, [`crate::crawl::spool::Spool`]).
-pub trait Extracted: Sync {
-    /// The outcome of `page` with these bytes, if it was extracted.
-    fn get(&self, page: &str, digest: &str) -> Option<Outcome>;
-}
-
-/// Nothing extracted beforehand: every page is extracted now.
-pub struct NothingExtracted;
-
-impl Extracted for NothingExtracted {
-    fn get(&self, _page: &str, _digest: &str) -> Option<Outcome> {
-        None
-    }
-}
 
 /// Extract one stored page.
 pub fn extract_stored(p: &StoredPage, profile: &Profile) -> Outcome {

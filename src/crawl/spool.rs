@@ -16,7 +16,7 @@ use std::path::Path;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
-use crate::assemble::offline::Extracted;
+use crate::record::Extracted;
 use crate::record::Outcome;
 
 /// Name of the record spool in a store.

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use outcome::{
-    ErrorEntry, ErrorInfo, FileRef, Line, Outcome, PageError, Sink, UNMATCHED_MESSAGE,
+    ErrorEntry, ErrorInfo, Extracted, FileRef, Line, NothingExtracted, Outcome, PageError, Sink,
+    UNMATCHED_MESSAGE,
 };
 
 /// An image of the body.

@@ -256,3 +256,19 @@ impl<F: FnMut(Line) -> std::io::Result<()>> Sink for F {
         self(line)
     }
 }
+
+/// Outcomes already extracted, by page URL and payload digest (the record
+/// spool of `run`): what assembly asks before it extracts a page again.
+pub trait Extracted: Sync {
+    /// The outcome of `page` with these bytes, if it was extracted.
+    fn get(&self, page: &str, digest: &str) -> Option<Outcome>;
+}
+
+/// Nothing extracted beforehand: every page is extracted now.
+pub struct NothingExtracted;
+
+impl Extracted for NothingExtracted {
+    fn get(&self, _page: &str, _digest: &str) -> Option<Outcome> {
+        None
+    }
+}
