@@ -23,7 +23,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::fetch::{FetchConfig, FetchError, Fetcher};
@@ -132,10 +131,8 @@ pub fn new_base(text: &str) -> Result<Url, VerifyError> {
     Ok(u)
 }
 
-/// SHA-256 of `bytes`, lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    data_encoding::HEXLOWER.encode(&Sha256::digest(bytes))
-}
+/// SHA-256 of `bytes`, lowercase hex (the digest `media.jsonl` gives).
+pub use crate::media::sha256_hex;
 
 /// The hosts of the site: those of the legacy URLs and of absolute new URLs.
 fn site_hosts(plan: &Plan) -> Vec<String> {
