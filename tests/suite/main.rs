@@ -37,6 +37,7 @@ mod profile_errors;
 mod realworld;
 mod resume;
 mod serve;
+mod status_cli;
 mod store_lock;
 mod unread;
 mod verify;
