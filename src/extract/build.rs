@@ -411,7 +411,7 @@ fn find_dateline(
         (found.unwrap_or_default(), false)
     };
     let Some(found) = dateline::find(spec, &text, pf.published_date, url, cx.locale) else {
-        trace.log(|| "  dateline: no pattern matched at the start".to_string());
+        trace.log(|| format!("  dateline: {}", dateline::why_none(spec, &text, cx.locale)));
         return None;
     };
     trace.log(|| {

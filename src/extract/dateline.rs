@@ -105,6 +105,49 @@ pub fn find(
     None
 }
 
+/// Why [`find`] found no dateline in `text`, for `explain`: a pattern
+/// whose date did not parse with any format, or one that matched later in
+/// the text than its start, or none at all.
+pub fn why_none(spec: &DatelineSpec, text: &str, locale: Option<&Locale>) -> String {
+    let formats = || {
+        spec.formats
+            .iter()
+            .map(|f| format!("`{}`", f.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (pi, re) in spec.patterns.iter().enumerate() {
+        let Some(c) = re.captures(text) else { continue };
+        let m = c.get(0).expect("group 0");
+        if m.start() != 0 {
+            return format!(
+                "pattern {pi} matched `{}` at character {}, not at the start",
+                clean(m.as_str()),
+                text[..m.start()].chars().count()
+            );
+        }
+        let Some(date) = c.name("date") else {
+            return format!(
+                "pattern {pi} matched `{}` but has no `date` group",
+                clean(m.as_str())
+            );
+        };
+        if spec
+            .formats
+            .iter()
+            .all(|f| f.parse_date_in(date.as_str(), locale).is_none())
+        {
+            return format!(
+                "pattern {pi} matched `{}` but its date `{}` does not parse with any of the date formats ({})",
+                clean(m.as_str()),
+                date.as_str(),
+                formats()
+            );
+        }
+    }
+    "no pattern matched at the start".to_string()
+}
+
 /// The year of a dateline that gives none, from the year sources in order.
 fn infer_year(spec: &DatelineSpec, dl: &mut Dateline, published: Option<PartialDate>, url: &Url) {
     for src in &spec.year_from {
@@ -216,6 +259,29 @@ mod tests {
 
     fn find_at(text: &str, pubd: Option<PartialDate>, from: Vec<YearSource>) -> Found {
         find(&spec(PLACE, &["%b %d"], from), text, pubd, &url(), None).expect("a dateline")
+    }
+
+    #[test]
+    fn why_none_says_a_date_that_does_not_parse_apart_from_no_match() {
+        let sp = spec(PLACE, &["%b %d"], vec![]);
+        // the pattern matches, but `Smarch 3` is no month
+        let text = "TEHRAN, Smarch 3 - Iran said on Monday";
+        assert!(find(&sp, text, None, &url(), None).is_none());
+        let why = why_none(&sp, text, None);
+        assert!(
+            why.contains("`TEHRAN, Smarch 3 -`") && why.contains("`Smarch 3` does not parse"),
+            "{why}"
+        );
+        assert!(why.contains("`%b %d`"), "{why}");
+        // a pattern without `^` that matches later in the text
+        let later = spec(r"(?P<place>[A-Z]+), (?P<date>\w+ \d+) - ", &["%b %d"], vec![]);
+        let why = why_none(&later, "Iran said: TEHRAN, May 3 - on", None);
+        assert!(why.contains("at character 11, not at the start"), "{why}");
+        // nothing like a dateline
+        assert_eq!(
+            why_none(&sp, "Iran said on Monday", None),
+            "no pattern matched at the start"
+        );
     }
 
     #[test]
