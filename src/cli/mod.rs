@@ -7,6 +7,7 @@ mod bench_generic;
 mod check;
 mod crawl;
 mod diff;
+mod docs;
 mod explain;
 mod extract;
 mod gen_corpus;
@@ -18,10 +19,25 @@ mod verify;
 
 use clap::{Parser, Subcommand};
 
+/// What every `--help` ends with: exit codes and logging.
+const AFTER_HELP: &str = "\
+Exit codes: 0 all good; 1 finished, but some pages failed (or, for check, verify
+and diff, a mismatch); 2 nothing was done or the job stopped (bad arguments, a bad
+profile, an unreadable input, a store held by another process, a full disk).
+
+Logging: warnings go to stderr. -v shows progress details (info), -vv debug;
+-q only errors. SITELIFT_LOG (e.g. `debug`, `sitelift=trace`) overrides both.";
+
 /// Move legacy websites into clean, structured JSON.
 #[derive(Debug, Parser)]
-#[command(name = "sitelift", version, about, long_about = None)]
+#[command(name = "sitelift", version, about, long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
+    /// More log lines on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,29 +45,42 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Extract records from saved pages (files and folders) as JSON Lines.
+    #[command(after_help = concat!("Examples:\n  ", "sitelift extract --profile selectors/iranfocus.toml fixtures/iranfocus --out records.jsonl\n  sitelift extract --profile P --store store/ --layout dir --out package/\n  sitelift extract --generic saved-pages/ --out generic.jsonl", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Extract(extract::Args),
     /// Check fixture pages against their expected JSON (or --bless them).
+    #[command(after_help = concat!("Examples:\n  ", "sitelift check --profile selectors/iranfocus.toml fixtures/iranfocus\n  sitelift check --profile P fixtures/site --bless   # write the expected JSON", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Check(check::Args),
     /// Show, field by field, what the profile does with one page.
+    #[command(after_help = concat!("Examples:\n  ", "sitelift explain --profile selectors/iranfocus.toml fixtures/iranfocus/7198.html\n  sitelift explain --generic page.html", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Explain(explain::Args),
     /// Crawl a site into a store (ledger + WARC), politely and resumably.
+    #[command(after_help = concat!("Examples:\n  ", "sitelift crawl --profile selectors/iranfocus.toml --store store/\n  sitelift crawl --profile P --store store/ --max-pages 50   # a trial; a later run extends it", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Crawl(crawl::Args),
     /// Crawl and extract in one go, then write one record per article.
+    #[command(after_help = concat!("Examples:\n  ", "sitelift run --profile selectors/iranfocus.toml --serve fixtures/iranfocus --store store/ --out records.jsonl\n  sitelift run --profile P --store store/ --layout dir --out package/", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Run(run::Args),
     /// Counts by status and reason, and the failed URLs, of a store.
+    #[command(after_help = concat!("Examples:\n  ", "sitelift status store/\n  sitelift status store/ --json --limit 20", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Status(status::Args),
     /// Serve a fixture folder as the legacy site, on 127.0.0.1.
+    #[command(after_help = concat!("Examples:\n  ", "sitelift serve fixtures/iranfocus --bind 127.0.0.1:8080", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Serve(serve::Args),
     /// Compare two outputs record by record, field by field (exit 1 when they differ).
+    #[command(after_help = concat!("Examples:\n  ", "sitelift diff before.jsonl after.jsonl", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Diff(diff::Args),
     /// Generate a synthetic legacy site (files and/or WARC) for benchmarks.
     GenCorpus(gen_corpus::Args),
     /// Measure extraction throughput and peak memory over WARC files.
     BenchExtract(bench_extract::Args),
     /// Check the new site after the cut-over: redirects, pages, media (exit 1 on any mismatch).
+    #[command(after_help = concat!("Examples:\n  ", "sitelift verify --out package/ --new-base https://new.example/", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Verify(verify::Args),
     /// Score generic extraction (no profile) on the development corpora, and time it.
     BenchGeneric(bench_generic::Args),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page of sitelift, or of one command, to stdout (roff).
+    Man(docs::ManArgs),
 }
 
 /// All progress bars live here, so log lines can be printed above them.
@@ -72,10 +101,16 @@ impl std::io::Write for BarSafeStderr {
 }
 
 /// Logs go to stderr through `tracing`; `SITELIFT_LOG` (e.g. `debug`,
-/// `sitelift=debug`) sets the level, warnings by default.
-fn init_logging() {
+/// `sitelift=debug`) sets the level, else `-q`/`-v`, warnings by default.
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SITELIFT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| BarSafeStderr)
@@ -86,8 +121,9 @@ fn init_logging() {
 
 /// Parse the process arguments and run.
 pub fn main() -> anyhow::Result<u8> {
-    init_logging();
-    dispatch(Cli::parse())
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    dispatch(cli)
 }
 
 /// Run with these arguments (the first is the program name), as the
@@ -114,6 +150,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::BenchExtract(a) => bench_extract::run(a),
         Command::Verify(a) => verify::run(a),
         Command::BenchGeneric(a) => bench_generic::run(a),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
     }
 }
 

@@ -274,7 +274,11 @@ mod tests {
         );
         assert!(why.contains("`%b %d`"), "{why}");
         // a pattern without `^` that matches later in the text
-        let later = spec(r"(?P<place>[A-Z]+), (?P<date>\w+ \d+) - ", &["%b %d"], vec![]);
+        let later = spec(
+            r"(?P<place>[A-Z]+), (?P<date>\w+ \d+) - ",
+            &["%b %d"],
+            vec![],
+        );
         let why = why_none(&later, "Iran said: TEHRAN, May 3 - on", None);
         assert!(why.contains("at character 11, not at the start"), "{why}");
         // nothing like a dateline

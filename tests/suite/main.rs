@@ -8,6 +8,7 @@
 mod common;
 
 mod assemble_stream;
+mod cli_docs;
 mod crawl;
 mod dates_locale;
 mod decode;
