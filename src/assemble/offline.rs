@@ -92,6 +92,19 @@ pub fn from_pages(
     pool: Option<&rayon::ThreadPool>,
     write: &mut Write<'_>,
 ) -> std::io::Result<Assembled> {
+    from_pages_counted(pages, profile, extracted, pool, &|_| {}, write)
+}
+
+/// [`from_pages`], calling `done` with the number of pages of each batch
+/// as it is extracted (for a progress bar).
+pub fn from_pages_counted(
+    pages: &[StoredPage],
+    profile: &Profile,
+    extracted: &dyn Extracted,
+    pool: Option<&rayon::ThreadPool>,
+    done: &(dyn Fn(u64) + Sync),
+    write: &mut Write<'_>,
+) -> std::io::Result<Assembled> {
     let ranks = template_ranks(profile);
     let mut asm = Assembler::new(false)?;
     for (c, chunk) in pages.chunks(BATCH).enumerate() {
@@ -124,6 +137,7 @@ pub fn from_pages(
         for c in contributions {
             asm.add(c?)?;
         }
+        done(chunk.len() as u64);
     }
     asm.finish(write)
 }
@@ -220,6 +234,18 @@ pub fn from_warcs(
     threads: usize,
     write: &mut Write<'_>,
 ) -> std::io::Result<(Assembled, Vec<String>)> {
+    from_warcs_counted(files, profile, threads, &|_| {}, write)
+}
+
+/// [`from_warcs`], calling `done` with 1 for each response record
+/// extracted (for a progress bar).
+pub fn from_warcs_counted(
+    files: &[PathBuf],
+    profile: &Profile,
+    threads: usize,
+    done: &(dyn Fn(u64) + Sync),
+    write: &mut Write<'_>,
+) -> std::io::Result<(Assembled, Vec<String>)> {
     let threads = threads.max(1);
     let ranks = template_ranks(profile);
     let mut asm = Assembler::new(true)?;
@@ -247,6 +273,7 @@ pub fn from_warcs(
                         added = Err(e);
                         break;
                     }
+                    done(1);
                 }
                 Worked::Broken { seq, problem } => broken.push((seq, problem)),
             }

@@ -10,7 +10,7 @@ use anyhow::Context;
 use url::Url;
 
 use crate::assemble::offline::{
-    from_pages, from_saved, from_warcs, NothingExtracted, SavedBase, Watch,
+    from_pages_counted, from_saved, from_warcs_counted, NothingExtracted, SavedBase, Watch,
 };
 use crate::assemble::Assembled;
 use crate::frontier::ledger::Status;
@@ -110,13 +110,20 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
     // a store's pages are extracted on a rayon pool; WARC files are read as
     // a stream by one reader thread and the same number of workers
     let threads = a.threads.unwrap_or(0);
+    // a store's pages are counted before: a bar with an ETA; WARC files
+    // are read as a stream: pages so far and the rate
+    let pb = match &pages {
+        Some(pages) => super::progress(pages.len() as u64, "extract"),
+        None => super::spinner("extract", "pages"),
+    };
+    let done = |n: u64| pb.inc(n);
     let assembled = super::reporting::assemble_into(&mut outputs, |write| match &pages {
         Some(pages) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .map_err(std::io::Error::other)?;
-            from_pages(pages, profile, &NothingExtracted, Some(&pool), write)
+            from_pages_counted(pages, profile, &NothingExtracted, Some(&pool), &done, write)
                 .map(|out| (out, Vec::new()))
         }
         None => {
@@ -124,9 +131,10 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
                 0 => rayon::current_num_threads(),
                 n => n,
             };
-            from_warcs(&a.paths, profile, threads, write)
+            from_warcs_counted(&a.paths, profile, threads, &done, write)
         }
     });
+    pb.finish_and_clear();
     let (out, problems) = match assembled {
         Ok(x) => x,
         Err(e) => {

@@ -195,6 +195,22 @@ pub(crate) fn crawl_progress() -> Option<crate::crawl::ProgressFn> {
     }))
 }
 
+/// A spinner with a count and a rate (for work of unknown length) on
+/// stderr when it is a terminal, hidden otherwise.
+pub(crate) fn spinner(what: &str, unit: &str) -> indicatif::ProgressBar {
+    if !interactive() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} {what} {{pos}} {unit} · {{per_sec}} · {{elapsed}} {{msg}}"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    pb.set_style(style);
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    BARS.add(pb)
+}
+
 /// A progress bar on stderr when it is a terminal, hidden otherwise.
 pub(crate) fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::assemble::offline::from_pages;
+use crate::assemble::offline::from_pages_counted;
 use crate::crawl::{crawl, spool, CrawlOptions, SPOOL};
 use crate::output::writer::Outputs;
 use crate::sources::store;
@@ -89,9 +89,14 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             let extracted = spool::Spool::open(&a.flags.store.join(SPOOL), &fp)
                 .context("reading the record spool")?;
             outputs.ledger(&a.flags.store)?;
+            // the final assembly takes minutes at 100k pages: a bar of its own
+            let pb = super::progress(pages.len() as u64, "assemble");
+            let done = |n: u64| pb.inc(n);
             let out = super::reporting::assemble_into(&mut outputs, |write| {
-                from_pages(&pages, &profile, &extracted, None, write)
-            })?;
+                from_pages_counted(&pages, &profile, &extracted, None, &done, write)
+            });
+            pb.finish_and_clear();
+            let out = out?;
             outputs.merged(out.merged);
             Ok((pages, out))
         });

@@ -35,6 +35,7 @@ mod outputs_schema;
 mod package;
 mod package_links;
 mod profile_errors;
+mod progress;
 mod realworld;
 mod resume;
 mod serve;
