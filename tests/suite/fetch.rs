@@ -563,4 +563,10 @@ fn the_spacing_check_tells_lateness_from_bursts() {
     assert!(spacing::check_gaps(&[ms(1); 20], d, ms(10)).is_err());
     // spaced, but by less than the delay on average
     assert!(spacing::check_gaps(&[ms(80); 20], d, ms(10)).is_err());
+    // three gaps after a first request that arrived 75 ms late (a loaded
+    // machine): the span is short by the lateness, not the spacing
+    let d = ms(1000);
+    assert!(spacing::check_gaps(&[ms(925), ms(1000), ms(1002)], d, ms(10)).is_ok());
+    // but three gaps of 70 % of the delay are too short
+    assert!(spacing::check_gaps(&[ms(700), ms(700), ms(700)], d, ms(10)).is_err());
 }
