@@ -24,8 +24,12 @@ pub struct Args {
     /// elements, what the body left out.
     #[arg(long)]
     generic: bool,
-    /// The saved page.
-    page: PathBuf,
+    /// The saved page; with --store, the URL of a page of the store (its
+    /// canonical URL, the URL it was fetched from, or one of its aliases).
+    page: String,
+    /// Explain a page straight from a crawl store.
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
     /// URL of the page when it has no sidecar or canonical link.
     #[arg(long)]
     base_url: Option<Url>,
@@ -41,19 +45,30 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         .base_url
         .clone()
         .or_else(|| profile.as_ref().and_then(|p| p.base_url.clone()));
-    let saved = input::load(&a.page, a.page.parent(), base.as_ref())?;
+    let loaded = match &a.store {
+        Some(store) => from_store(store, &a.page, profile.as_ref())?,
+        None => {
+            let path = PathBuf::from(&a.page);
+            let saved = input::load(&path, path.parent(), base.as_ref())?;
+            Loaded {
+                what: format!("page: {}", saved.path.display()),
+                url: saved.url,
+                url_source: saved.url_source,
+                bytes: saved.bytes,
+                content_type: saved.content_type,
+            }
+        }
+    };
     writeln!(
         out,
-        "page: {}\nurl:  {} (from {})",
-        saved.path.display(),
-        saved.url,
-        saved.url_source
+        "{}\nurl:  {} (from {})",
+        loaded.what, loaded.url, loaded.url_source
     )?;
     let page = Page {
-        url: &saved.url,
-        bytes: &saved.bytes,
-        content_type: saved.content_type.as_deref(),
-        url_source: saved.url_source,
+        url: &loaded.url,
+        bytes: &loaded.bytes,
+        content_type: loaded.content_type.as_deref(),
+        url_source: loaded.url_source,
     };
     let mut code = 0;
     if let Some(profile) = &profile {
@@ -63,6 +78,51 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         code = explain_generic(&mut out, &page)?;
     }
     Ok(code)
+}
+
+/// A page to explain, from a file or a store.
+struct Loaded {
+    what: String,
+    url: Url,
+    url_source: &'static str,
+    bytes: Vec<u8>,
+    content_type: Option<String>,
+}
+
+/// The stored page whose canonical URL, fetched URL or alias is `want`
+/// (also in the profile's canonical form).
+fn from_store(
+    store: &std::path::Path,
+    want: &str,
+    profile: Option<&Profile>,
+) -> anyhow::Result<Loaded> {
+    let pages = crate::sources::store::pages(store)?;
+    let canonical = profile.and_then(|p| p.crawl.as_ref()).and_then(|c| {
+        Url::parse(want)
+            .ok()
+            .map(|u| crate::frontier::canon::canonicalize(&u, &c.canon).to_string())
+    });
+    let is = |u: &str| u == want || canonical.as_deref() == Some(u);
+    let Some(p) = pages
+        .iter()
+        .find(|p| is(&p.key_url) || is(&p.fetched_url) || p.aliases.iter().any(|a| is(a)))
+    else {
+        anyhow::bail!(
+            "{want} is not a fetched page of the store {} ({} pages; `sitelift status {}` lists what failed)",
+            store.display(),
+            pages.len(),
+            store.display()
+        );
+    };
+    let rec = crate::sources::store::read_record(&p.location).map_err(anyhow::Error::msg)?;
+    let http = rec.http_response()?;
+    Ok(Loaded {
+        what: format!("store: {} ({})", store.display(), p.key_url),
+        url: Url::parse(&p.fetched_url)?,
+        url_source: p.url_source,
+        content_type: http.header("content-type").map(str::to_string),
+        bytes: http.body.to_vec(),
+    })
 }
 
 fn explain_profile(out: &mut dyn Write, page: &Page<'_>, profile: &Profile) -> anyhow::Result<u8> {

@@ -15,6 +15,7 @@ mod decode;
 mod decode_cases;
 mod disk_full;
 mod errors_once;
+mod explain_store;
 mod extract_inputs;
 mod fetch;
 mod fixtures;
