@@ -10,6 +10,7 @@ mod diff;
 mod explain;
 mod extract;
 mod gen_corpus;
+mod init;
 mod reporting;
 mod run;
 mod serve;
@@ -52,6 +53,8 @@ enum Command {
     Verify(verify::Args),
     /// Score generic extraction (no profile) on the development corpora, and time it.
     BenchGeneric(bench_generic::Args),
+    /// Write a site profile from sample pages (saved pages, WARC files or a crawl store).
+    Init(init::Args),
 }
 
 /// All progress bars live here, so log lines can be printed above them.
@@ -114,6 +117,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::BenchExtract(a) => bench_extract::run(a),
         Command::Verify(a) => verify::run(a),
         Command::BenchGeneric(a) => bench_generic::run(a),
+        Command::Init(a) => init::run(a),
     }
 }
 
