@@ -351,7 +351,7 @@ fn plan_fields(seen: &[Seen], p: &mut Plan) {
         fields.push(t);
     }
     if p.emit {
-        if let Some(f) = plan_section(&m) {
+        if let Some(f) = plan_section(&m).or_else(|| plan_pathway(&m)) {
             fields.push(f);
         }
         if let Some(f) = plan_published(&m) {
@@ -844,6 +844,108 @@ fn plan_section(m: &[&Seen]) -> Option<FieldPlan> {
         }
     }
     best.map(|(f, _)| f)
+}
+
+/// A breadcrumb generic extraction did not take: one element named like a
+/// breadcrumb ("pathway", "breadcrumb", "crumbs") whose text is items with a
+/// separator, split; a first item the same on every page ("Home") and a last
+/// one that is the page's title are dropped.
+fn plan_pathway(m: &[&Seen]) -> Option<FieldPlan> {
+    const SEPS: &[char] = &['»', '›', '>', '/', '|', '→', '·'];
+    let mut votes: BTreeMap<(String, char), usize> = BTreeMap::new();
+    for s in m {
+        let mut here = BTreeSet::new();
+        for el in s
+            .doc()
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+        {
+            let named_crumb = cand::named(el).iter().any(|n| {
+                let l = n.to_ascii_lowercase();
+                l.contains("pathway") || l.contains("breadcrumb") || l.contains("crumbs")
+            });
+            if !named_crumb {
+                continue;
+            }
+            let t = cand::value_of(el, None);
+            let Some(sep) = SEPS.iter().copied().find(|c| t.contains(*c)) else {
+                continue;
+            };
+            if t.len() > 400 {
+                continue;
+            }
+            for css in cand::named(el) {
+                here.insert((css, sep));
+            }
+        }
+        for k in here {
+            *votes.entry(k).or_default() += 1;
+        }
+    }
+    let ((css, sep), n) = votes.into_iter().max_by(|a, b| {
+        a.1.cmp(&b.1)
+            .then(b.0 .0.len().cmp(&a.0 .0.len()))
+            .then(b.0.cmp(&a.0))
+    })?;
+    if n * 2 < m.len() {
+        return None;
+    }
+    let sel = cand::parse(&css)?;
+    let items: Vec<Vec<String>> = m
+        .iter()
+        .map(|s| {
+            cand::first_value(s.doc(), &sel, None)
+                .map(|(t, _)| {
+                    t.split(sep)
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let firsts: BTreeSet<&String> = items.iter().filter_map(|v| v.first()).collect();
+    let drop_first = firsts.len() == 1 && m.len() >= 2
+        || firsts.iter().all(|f| {
+            matches!(
+                f.to_ascii_lowercase().as_str(),
+                "home" | "start" | "startseite" | "accueil" | "inicio"
+            )
+        });
+    let title_last = m.iter().zip(&items).filter(|(s, v)| {
+        v.last().is_some_and(|l| {
+            let t = crate::text::fold_key(&s.g.record.title);
+            let l = crate::text::fold_key(l.trim_end_matches(['.', '…']));
+            !l.is_empty() && t.contains(&l)
+        })
+    });
+    let drop_last = title_last.count() * 2 > m.len();
+    let mut steps = vec![format!(
+        "{{ split = {} }}",
+        render::lit(&format!(r"\s*{}\s*", regex::escape(&sep.to_string())))
+    )];
+    if drop_first {
+        steps.push("{ drop_first = 1 }".into());
+    }
+    if drop_last {
+        steps.push("{ drop_last = 1 }".into());
+    }
+    let kept = items
+        .iter()
+        .filter(|v| v.len() > usize::from(drop_first) + usize::from(drop_last))
+        .count();
+    if kept * 2 < m.len() {
+        return None;
+    }
+    Some(FieldPlan {
+        name: "section".into(),
+        srcs: vec![(Src::text(css), kept)],
+        of: m.len(),
+        list: true,
+        steps,
+        ..FieldPlan::default()
+    })
 }
 
 fn plan_legacy_id(m: &[&Seen]) -> Option<(String, usize)> {

@@ -36,7 +36,7 @@ fn q(s: &str) -> String {
 }
 
 /// A TOML literal string when it can be one (regexes read better), else basic.
-fn lit(s: &str) -> String {
+pub(super) fn lit(s: &str) -> String {
     match s.contains(['\'', '\n']) {
         true => q(s),
         false => format!("'{s}'"),
