@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use url::Url;
 
-use crate::extract::{extract, generic, Page};
+use crate::extract::{extract, Page};
 use crate::induce::{induce, is_init_written, Sample};
 use crate::profile::Profile;
 use crate::record::Outcome;
@@ -272,11 +272,13 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// How the profile does on its samples, against generic extraction, per template.
+/// How the profile does on its samples, per template: records, and how
+/// many have each field filled.
 fn report(samples: &[Sample], profile: &Profile, induced: &crate::induce::Induced) {
     for t in &induced.templates {
         let mut n = 0;
-        let mut same = [0usize; 4];
+        let mut records = 0;
+        let mut filled = [0usize; 6];
         for s in samples.iter().filter(|s| t.samples.contains(&s.name)) {
             let page = Page {
                 url: &s.url,
@@ -285,20 +287,21 @@ fn report(samples: &[Sample], profile: &Profile, induced: &crate::induce::Induce
                 url_source: s.url_source,
             };
             n += 1;
-            let (Outcome::Record(r), Ok(g)) = (extract(&page, profile), generic::extract(&page))
-            else {
+            let Outcome::Record(r) = extract(&page, profile) else {
                 continue;
             };
-            let g = g.record;
-            same[0] += usize::from(r.title == g.title || !t.emit);
-            same[1] += usize::from(r.published == g.published);
-            same[2] += usize::from(r.authors == g.authors);
-            same[3] += usize::from(r.body.paragraphs == g.body.paragraphs);
+            records += 1;
+            filled[0] += usize::from(!r.title.is_empty());
+            filled[1] += usize::from(r.published.is_some());
+            filled[2] += usize::from(!r.authors.is_empty());
+            filled[3] += usize::from(!r.section.is_empty());
+            filled[4] += usize::from(!r.body.paragraphs.is_empty());
+            filled[5] += usize::from(r.lists.values().any(|l| !l.is_empty()));
         }
         match t.emit {
             true => eprintln!(
-                "  {}: {n} samples; as generic extraction: title {}/{n}, published {}/{n}, authors {}/{n}, body {}/{n}",
-                t.name, same[0], same[1], same[2], same[3]
+                "  {}: {n} samples, {records} records; title {}, published {}, authors {}, section {}, body {}, lists {}",
+                t.name, filled[0], filled[1], filled[2], filled[3], filled[4], filled[5]
             ),
             false => eprintln!("  {}: {n} samples (a listing: not emitted)", t.name),
         }

@@ -43,6 +43,14 @@ pub fn simples(el: ElementRef<'_>) -> Vec<String> {
     for c in classes.iter().take(6) {
         out.push(format!("{tag}.{c}"));
     }
+    for a in ["itemprop", "role"] {
+        if let Some(x) = v.attr(a).filter(|x| is_stable_name(x)) {
+            out.push(format!("{tag}[{a}='{x}']"));
+        }
+    }
+    if matches!(tag, "td" | "th") && v.attr("colspan").is_some() {
+        out.push(format!("{tag}[colspan]"));
+    }
     out.push(tag.to_string());
     out
 }
@@ -60,13 +68,11 @@ pub fn named(el: ElementRef<'_>) -> Vec<String> {
 pub fn candidates(el: ElementRef<'_>) -> BTreeSet<String> {
     let own = simples(el);
     let mut out: BTreeSet<String> = own.iter().cloned().collect();
-    let mut levels = 0;
-    for a in el.ancestors().filter_map(ElementRef::wrap) {
+    for a in el.ancestors().filter_map(ElementRef::wrap).take(6) {
         let name = a.value().name();
-        if matches!(name, "body" | "html") || levels >= 6 {
+        if matches!(name, "body" | "html") {
             break;
         }
-        levels += 1;
         for an in named(a).into_iter().take(3) {
             for o in own.iter().take(4) {
                 out.insert(format!("{an} {o}"));

@@ -150,6 +150,23 @@ struct Plan {
     fields: Vec<FieldPlan>,
     body: Option<BodyPlan>,
     legacy_id: Option<(String, usize)>,
+    dateline: Option<(String, usize)>,
+    lists: Vec<ListPlan>,
+}
+
+/// A sidebar list: a heading plus a block of links, on most samples.
+#[derive(Debug, Clone, Default)]
+struct ListPlan {
+    key: String,
+    heading: String,
+    heading_selector: String,
+    block: String,
+    item: String,
+    link: String,
+    excerpt: Option<String>,
+    /// Excerpts start with a source ("AP: ...").
+    source: bool,
+    seen: usize,
 }
 
 /// Write a profile for `site` from `samples`.
@@ -366,6 +383,12 @@ fn plan_fields(seen: &[Seen], p: &mut Plan) {
         }
         p.legacy_id = plan_legacy_id(&m);
         p.body = plan_body(&m, &in_body_remove);
+        let paras: Vec<Vec<String>> = m
+            .iter()
+            .map(|s| body_paragraphs(s, p.body.as_ref()))
+            .collect();
+        p.dateline = plan_dateline(&paras);
+        p.lists = plan_lists(&m, p.body.as_ref());
     }
     p.fields = fields;
 }
@@ -1007,6 +1030,294 @@ fn within(doc: &Html, outer: NodeId, inner: NodeId) -> bool {
             .is_some_and(|n| n.ancestors().any(|a| a.id() == outer))
 }
 
+/// Inside the container generic extraction chose, the element whose own
+/// paragraphs hold most of its text (the text cell of a table layout), when
+/// it holds at least 60% of the container's paragraph text; else the container.
+fn paragraph_parent(doc: &Html, container: NodeId) -> NodeId {
+    let Some(c) = cand::element(doc, container) else {
+        return container;
+    };
+    let mut by_parent: BTreeMap<NodeId, usize> = BTreeMap::new();
+    let mut total = 0;
+    for p in c.descendants().filter_map(ElementRef::wrap) {
+        if p.value().name() != "p" {
+            continue;
+        }
+        let n = cand::value_of(p, None).len();
+        total += n;
+        if let Some(parent) = p.parent().and_then(ElementRef::wrap) {
+            *by_parent.entry(parent.id()).or_default() += n;
+        }
+    }
+    match by_parent
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+    {
+        Some((id, n)) if id != container && n * 10 >= total * 6 && n > 0 => {
+            // only a cell or a block of a table layout, not a paragraph wrapper inside the text
+            match cand::element(doc, id).map(|e| e.value().name()) {
+                Some("td") => id,
+                _ => container,
+            }
+        }
+        _ => container,
+    }
+}
+
+/// A dateline at the start of the bodies ("Tehran, Iran, May 14 – "), with
+/// the source line some pages put before it ("Iran Focus"): the pattern, when
+/// it is on at least a third of the samples.
+fn plan_dateline(m: &[Vec<String>]) -> Option<(String, usize)> {
+    let mut firsts: BTreeMap<&str, usize> = BTreeMap::new();
+    for ps in m {
+        if let Some(f) = ps.first() {
+            if f.chars().count() <= 40 && ps.len() > 1 {
+                *firsts.entry(f.trim_end_matches([':', ' '])).or_default() += 1;
+            }
+        }
+    }
+    let source = firsts
+        .into_iter()
+        .filter(|(f, n)| *n >= 2 && !f.contains(['\\', '\'']))
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(f, _)| regex::escape(f));
+    let source = match source {
+        Some(s) => format!(r"(?:(?P<source>{s})\s*:?\s*)?"),
+        None => String::new(),
+    };
+    let pattern = format!(
+        r"^{source}(?P<place>\p{{Lu}}[^,\n:]{{1,40}}(?:,\s*\p{{Lu}}[^,\n:]{{1,30}})?),\s*(?P<date>\p{{Lu}}\p{{Ll}}{{2,8}}\.?\s+\d{{1,2}}|\d{{1,2}}\.?\s+\p{{Lu}}\p{{Ll}}{{2,8}}\.?)\s*[-–—]+\s*"
+    );
+    let re = regex::Regex::new(&pattern).ok()?;
+    let n = m.iter().filter(|ps| re.is_match(&ps.join("\n"))).count();
+    (n > 0 && n * 3 >= m.len()).then_some((pattern, n))
+}
+
+/// A list's heading selector, block, item, link and excerpt selectors.
+type ListShape = (String, String, String, String, Option<String>);
+
+/// A remove candidate: its selector, on how many samples, the pruned subtrees it covers.
+type RemoveCandidate = (String, usize, Vec<(usize, NodeId)>);
+
+/// A source before an excerpt ("AP: ..."), split off into its own field.
+pub(crate) const SOURCE: &str = r"^(?P<source>[A-Z][A-Za-z]{1,11}):\s+";
+
+/// Links that can be list items' titles: an `a[href]` with some words.
+fn title_links<'a>(el: ElementRef<'a>) -> Vec<ElementRef<'a>> {
+    el.descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|a| {
+            a.value().name() == "a"
+                && a.value()
+                    .attr("href")
+                    .is_some_and(|h| !h.starts_with('#') && !h.starts_with("javascript:"))
+                && cand::value_of(*a, None).chars().count() >= 12
+        })
+        .collect()
+}
+
+fn first_named(el: ElementRef<'_>) -> Option<String> {
+    let mut n = cand::named(el);
+    n.retain(|x| !x.contains('#'));
+    n.sort_by(|a, b| {
+        cand::semantic(b)
+            .cmp(&cand::semantic(a))
+            .then(a.len().cmp(&b.len()))
+            .then(a.cmp(b))
+    });
+    n.into_iter().next()
+}
+
+/// Sidebar lists: a heading (h2-h6, th, or a "title"/"heading" class) with
+/// short text, outside the body, whose nearest named ancestor holds three or
+/// more title links; kept when its heading is on half the samples or more.
+fn plan_lists(m: &[&Seen], body: Option<&BodyPlan>) -> Vec<ListPlan> {
+    let body_sel = body
+        .and_then(|b| b.select.first())
+        .and_then(|(c, _)| cand::parse(c));
+    let mut found: BTreeMap<String, BTreeMap<ListShape, usize>> = BTreeMap::new();
+    let mut headings: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen_on: BTreeMap<String, usize> = BTreeMap::new();
+    let mut sources: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let re = regex::Regex::new(SOURCE).expect("static");
+    for s in m {
+        let body_el = body_sel.as_ref().and_then(|sel| s.doc().select(sel).next());
+        let mut here: BTreeSet<String> = BTreeSet::new();
+        for h in s
+            .doc()
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+        {
+            let tag = h.value().name();
+            let classy = h.value().classes().any(|c| {
+                let l = c.to_ascii_lowercase();
+                (l.contains("title") || l.contains("heading")) && !l.contains("entry-title")
+            });
+            if !(matches!(tag, "h2" | "h3" | "h4" | "h5" | "h6" | "th") || classy && tag != "a") {
+                continue;
+            }
+            let ad = |x: &str| {
+                let l = x.to_ascii_lowercase();
+                l.contains("advert") || l.contains("adspot") || l.contains("sponsor")
+            };
+            if h.value().classes().any(ad) {
+                continue;
+            }
+            if body_el.is_some_and(|b| within(s.doc(), b.id(), h.id())) {
+                continue;
+            }
+            let text = cand::value_of(h, None);
+            let n = text.chars().count();
+            if !(2..=40).contains(&n) || !title_links(h).is_empty() || ad(&text) {
+                continue;
+            }
+            // the innermost element with the heading's text is the heading
+            let heading_like = |c: ElementRef<'_>| {
+                matches!(c.value().name(), "h2" | "h3" | "h4" | "h5" | "h6" | "th")
+                    || c.value().classes().any(|x| {
+                        let l = x.to_ascii_lowercase();
+                        l.contains("title") || l.contains("heading")
+                    })
+            };
+            if h.descendants()
+                .skip(1)
+                .filter_map(ElementRef::wrap)
+                .any(|c| heading_like(c) && cand::value_of(c, None) == text)
+            {
+                continue;
+            }
+            let in_comments = h.ancestors().filter_map(ElementRef::wrap).any(|a| {
+                a.value().classes().chain(a.value().id()).any(|x| {
+                    let l = x.to_ascii_lowercase();
+                    l.contains("comment") || l.contains("respond") || l.contains("reply")
+                })
+            });
+            if in_comments {
+                continue;
+            }
+            let key = crate::text::slugify(&text, 40).replace('-', "_");
+            if key.is_empty() || here.contains(&key) {
+                continue;
+            }
+            // the block: the nearest named ancestor with three title links outside the heading
+            let Some(block) = h
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .take(4)
+                .find(|a| {
+                    first_named(*a).is_some()
+                    && title_links(*a).len() >= 2
+                    && body_el.is_none_or(|b| !within(s.doc(), a.id(), b.id()))
+                    // one heading to a block: a wider element holds other lists
+                    && !a.descendants().filter_map(ElementRef::wrap).any(|c| {
+                        matches!(c.value().name(), "h2" | "h3" | "h4" | "h5" | "h6" | "th")
+                            && !cand::value_of(c, None).is_empty()
+                            && cand::value_of(c, None) != text
+                            && title_links(c).is_empty()
+                    })
+                })
+            else {
+                continue;
+            };
+            let links = title_links(block);
+            // the item: the highest element under the block around the first link holding one title link
+            let Some(first) = links.first() else { continue };
+            let mut item: Option<ElementRef<'_>> = None;
+            for a in first.ancestors().filter_map(ElementRef::wrap) {
+                if a.id() == block.id() {
+                    break;
+                }
+                if title_links(a).len() == 1 {
+                    item = Some(a);
+                }
+            }
+            let Some(item) = item else { continue };
+            let item_css = first_named(item).unwrap_or_else(|| item.value().name().to_string());
+            let link_css = match first
+                .parent()
+                .and_then(ElementRef::wrap)
+                .and_then(first_named)
+            {
+                Some(p) if p != item_css => format!("{p} a"),
+                _ => "a".to_string(),
+            };
+            let excerpt = item
+                .descendants()
+                .filter_map(ElementRef::wrap)
+                .filter(|e| e.value().classes().any(|c| c.contains("excerpt")))
+                .find_map(first_named);
+            if let Some(e) = excerpt.as_deref().and_then(cand::parse) {
+                for x in block.select(&e) {
+                    let t = cand::value_of(x, None);
+                    let c = sources.entry(key.clone()).or_default();
+                    c.0 += usize::from(re.is_match(&t));
+                    c.1 += 1;
+                }
+            }
+            let heading_selector = first_named(h).unwrap_or_else(|| tag.to_string());
+            let Some(block_css) = first_named(block) else {
+                continue;
+            };
+            here.insert(key.clone());
+            headings.entry(key.clone()).or_insert(text);
+            *found
+                .entry(key.clone())
+                .or_default()
+                .entry((heading_selector, block_css, item_css, link_css, excerpt))
+                .or_default() += 1;
+            *seen_on.entry(key).or_default() += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for (key, shapes) in found {
+        let n = seen_on[&key];
+        if n * 2 < m.len() {
+            continue;
+        }
+        let Some(((hs, block, item, link, excerpt), _)) = shapes
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        else {
+            continue;
+        };
+        let source = sources
+            .get(&key)
+            .is_some_and(|(a, b)| *a >= 2 && *a * 2 >= *b);
+        out.push(ListPlan {
+            source,
+            heading: headings[&key].clone(),
+            key,
+            heading_selector: hs,
+            block,
+            item,
+            link,
+            excerpt,
+            seen: n,
+        });
+    }
+    out
+}
+
+/// The paragraphs of a sample's body: the `p` elements of the chosen
+/// container, else generic extraction's.
+fn body_paragraphs(s: &Seen, body: Option<&BodyPlan>) -> Vec<String> {
+    let first = body
+        .and_then(|b| b.select.first())
+        .and_then(|(css, _)| cand::parse(css))
+        .and_then(|sel| s.doc().select(&sel).next());
+    match first {
+        Some(c) => c
+            .descendants()
+            .filter_map(ElementRef::wrap)
+            .filter(|e| e.value().name() == "p")
+            .map(|e| cand::value_of(e, None))
+            .filter(|t| !t.is_empty())
+            .collect(),
+        None => s.g.record.body.paragraphs.clone(),
+    }
+}
+
 fn plan_body(m: &[&Seen], field_srcs: &[Src]) -> Option<BodyPlan> {
     let target: Vec<Option<NodeId>> = m
         .iter()
@@ -1015,6 +1326,7 @@ fn plan_body(m: &[&Seen], field_srcs: &[Src]) -> Option<BodyPlan> {
                 .fields
                 .get("body")
                 .and_then(|f| f.nodes.first().copied())
+                .map(|c| paragraph_parent(s.doc(), c))
         })
         .collect();
     let mut cands: BTreeSet<Src> = BTreeSet::new();
@@ -1119,7 +1431,7 @@ fn plan_remove(
             }
         }
     }
-    let mut good: Vec<(String, usize, Vec<(usize, NodeId)>)> = Vec::new();
+    let mut good: Vec<RemoveCandidate> = Vec::new();
     for c in cands {
         let Some(sel) = cand::parse(&c) else { continue };
         let mut ok = 0;

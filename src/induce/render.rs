@@ -143,6 +143,16 @@ fn template(t: &mut String, seen: &[Seen], p: &Plan) {
         t.push_str("select = [{ url = true }]\n");
         let _ = writeln!(t, "steps = [{{ regex = {} }}]", lit(re));
     }
+    if let Some((re, n)) = &p.dateline {
+        t.push_str("\n[template.dateline]\n");
+        let _ = writeln!(t, "# at the start of the body on {}", of(*n, m));
+        let _ = writeln!(t, "patterns = [{}]", lit(re));
+        t.push_str("date_formats = [\"%B %d\", \"%d %B\", \"%b %d\", \"%d %b\"]\n");
+        t.push_str("year_from = [\"published\"]\n");
+    }
+    for l in &p.lists {
+        list(t, l, m);
+    }
     if let Some(b) = &p.body {
         t.push_str("\n[template.body]\n");
         t.push_str("select = [\n");
@@ -163,6 +173,37 @@ fn template(t: &mut String, seen: &[Seen], p: &Plan) {
                 let _ = writeln!(t, "  {},  # {why}, on {}", q(css), of(*n, m));
             }
             t.push_str("]\n");
+        }
+    }
+}
+
+fn list(t: &mut String, l: &super::ListPlan, m: usize) {
+    t.push_str("\n[[template.list]]\n");
+    let _ = writeln!(
+        t,
+        "# heading {:?} with its links on {}",
+        l.heading,
+        of(l.seen, m)
+    );
+    let _ = writeln!(t, "name = {}", q(&l.key));
+    let _ = writeln!(t, "heading = {}", q(&l.heading));
+    let _ = writeln!(t, "heading_selector = {}", q(&l.heading_selector));
+    let _ = writeln!(t, "block = {}", q(&l.block));
+    let _ = writeln!(t, "item = {}", q(&l.item));
+    t.push_str("[template.list.fields.title]\n");
+    let _ = writeln!(t, "select = [{}]", q(&l.link));
+    t.push_str("[template.list.fields.url]\n");
+    let _ = writeln!(t, "select = [{{ css = {}, attr = \"href\" }}]", q(&l.link));
+    if let Some(e) = &l.excerpt {
+        t.push_str("[template.list.fields.excerpt]\n");
+        let _ = writeln!(t, "select = [{}]", q(e));
+        t.push_str("ellipsis = true\n");
+        if l.source {
+            let _ = writeln!(
+                t,
+                "steps = [{{ regex = {}, into = \"source\" }}]",
+                lit(super::SOURCE)
+            );
         }
     }
 }
