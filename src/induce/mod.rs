@@ -131,6 +131,9 @@ struct FieldPlan {
 struct BodyPlan {
     select: Vec<(String, usize)>,
     of: usize,
+    /// The featured image before the text (selector, samples): the first
+    /// select is then both, with `all_matches`.
+    figure: Option<(String, usize)>,
     remove: Vec<(String, usize, &'static str)>,
 }
 
@@ -1034,9 +1037,16 @@ fn within(doc: &Html, outer: NodeId, inner: NodeId) -> bool {
 /// paragraphs hold most of its text (the text cell of a table layout), when
 /// it holds at least 60% of the container's paragraph text; else the container.
 fn paragraph_parent(doc: &Html, container: NodeId) -> NodeId {
-    let Some(c) = cand::element(doc, container) else {
+    let Some(mut c) = cand::element(doc, container) else {
         return container;
     };
+    let mut container = container;
+    if c.value().name() == "p" {
+        if let Some(parent) = c.parent().and_then(ElementRef::wrap) {
+            c = parent;
+            container = parent.id();
+        }
+    }
     let mut by_parent: BTreeMap<NodeId, usize> = BTreeMap::new();
     let mut total = 0;
     for p in c.descendants().filter_map(ElementRef::wrap) {
@@ -1377,8 +1387,76 @@ fn plan_body(m: &[&Seen], field_srcs: &[Src]) -> Option<BodyPlan> {
     Some(BodyPlan {
         select,
         of: target.iter().filter(|t| t.is_some()).count(),
+        figure: plan_figure(m),
         remove,
     })
+}
+
+/// The featured image generic extraction put at the head of the body (a
+/// figure between the title and the text), when most samples have one: a
+/// selector of the figure or of its named wrapper.
+fn plan_figure(m: &[&Seen]) -> Option<(String, usize)> {
+    let target: Vec<Option<NodeId>> = m
+        .iter()
+        .map(|s| {
+            s.g.evidence
+                .fields
+                .get("images")
+                .and_then(|f| f.nodes.first().copied())
+        })
+        .collect();
+    let have = target.iter().filter(|t| t.is_some()).count();
+    if have == 0 || have * 2 < m.len() {
+        return None;
+    }
+    let mut cands: BTreeSet<Src> = BTreeSet::new();
+    for (s, t) in m.iter().zip(&target) {
+        let Some(el) = t.and_then(|t| cand::element(s.doc(), t)) else {
+            continue;
+        };
+        cands.extend(cand::candidates(el).into_iter().map(Src::text));
+        if let Some(p) = el.parent().and_then(ElementRef::wrap) {
+            if cand::named(p)
+                .iter()
+                .any(|n| n.contains("featured") || n.contains("image"))
+            {
+                cands.extend(cand::named(p).into_iter().map(Src::text));
+            }
+        }
+    }
+    let cands: Vec<Src> = cands.into_iter().collect();
+    let mut best: Option<(String, usize)> = None;
+    for c in &cands {
+        let Some(sel) = cand::parse(&c.css) else {
+            continue;
+        };
+        let mut hits = 0;
+        let mut wrong = false;
+        for (s, t) in m.iter().zip(&target) {
+            match (s.doc().select(&sel).next(), t) {
+                (Some(e), Some(t)) if e.id() == *t || within(s.doc(), e.id(), *t) => {
+                    // the wrapper holds only this figure
+                    if e.select(&cand::parse("figure, img")?).count() <= 2 {
+                        hits += 1;
+                    } else {
+                        wrong = true;
+                    }
+                }
+                (Some(_), _) => wrong = true,
+                (None, _) => {}
+            }
+        }
+        let better = best.as_ref().is_none_or(|(b, n)| {
+            hits > *n
+                || hits == *n
+                    && (cand::semantic(&c.css), std::cmp::Reverse(c.css.len()))
+                        > (cand::semantic(b), std::cmp::Reverse(b.len()))
+        });
+        if !wrong && hits > 0 && better {
+            best = Some((c.css.clone(), hits));
+        }
+    }
+    best.filter(|(_, n)| n * 2 >= m.len())
 }
 
 /// `remove` selectors: what generic extraction left out inside the

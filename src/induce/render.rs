@@ -155,6 +155,13 @@ fn template(t: &mut String, seen: &[Seen], p: &Plan) {
     }
     if let Some(b) = &p.body {
         t.push_str("\n[template.body]\n");
+        if let Some((_, n)) = &b.figure {
+            let _ = writeln!(
+                t,
+                "# the featured image by the title (on {}) and the text, in page order",
+                of(*n, m)
+            );
+        }
         t.push_str("select = [\n");
         for (i, (css, n)) in b.select.iter().enumerate() {
             let what = match i {
@@ -164,9 +171,16 @@ fn template(t: &mut String, seen: &[Seen], p: &Plan) {
                 ),
                 _ => format!("fallback: {n} more"),
             };
-            let _ = writeln!(t, "  {},  # {what}", q(css));
+            let css = match (&b.figure, i) {
+                (Some((f, _)), 0) => format!("{f}, {css}"),
+                _ => css.clone(),
+            };
+            let _ = writeln!(t, "  {},  # {what}", q(&css));
         }
         t.push_str("]\n");
+        if b.figure.is_some() {
+            t.push_str("all_matches = true\n");
+        }
         if !b.remove.is_empty() {
             t.push_str("remove = [\n");
             for (css, n, why) in &b.remove {
