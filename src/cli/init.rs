@@ -80,8 +80,17 @@ fn samples(a: &Args) -> anyhow::Result<Vec<Sample>> {
         }
         if is_store(p) {
             for sp in store::pages(p)? {
-                let rec = store::read_record(&sp.location)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+                let rec = match store::read_record(&sp.location) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!(
+                            "sitelift: warning: {} in {}: {e} (page left out)",
+                            sp.key_url,
+                            p.display()
+                        );
+                        continue;
+                    }
+                };
                 let Ok(http) = rec.http_response() else {
                     continue;
                 };

@@ -250,3 +250,31 @@ fn field(t: &mut String, f: &FieldPlan) {
         let _ = writeln!(t, "steps = [{}]", f.steps.join(", "));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_gives_toml_that_reads_back() {
+        for s in [
+            r#"meta[property='og:title']"#,
+            r"^(?i)by\s+",
+            "a \"b\" \\ c",
+            "tab\there",
+        ] {
+            let doc = format!("a = {}\nb = {}\n", q(s), lit(s));
+            let v: toml::Value = toml::from_str(&doc).unwrap();
+            assert_eq!(v["a"].as_str(), Some(s), "{doc}");
+            assert_eq!(v["b"].as_str(), Some(s), "{doc}");
+        }
+    }
+
+    #[test]
+    fn only_init_written_files_are_init_written() {
+        assert!(is_init_written("# sitelift init: the profile of `x`\n"));
+        assert!(is_init_written("\u{feff}# sitelift init: x\n"));
+        assert!(!is_init_written("# reviewed: sitelift init: x\n"));
+        assert!(!is_init_written("[site]\nname = \"x\"\n"));
+    }
+}
