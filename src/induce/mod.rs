@@ -385,6 +385,31 @@ fn plan_fields(seen: &[Seen], p: &mut Plan) {
             fields.push(f);
         }
         p.legacy_id = plan_legacy_id(&m);
+        for (prop, key) in [("og:image", "property"), ("twitter:image", "name")] {
+            let css = format!("meta[{key}='{prop}']");
+            let Some(sel) = cand::parse(&css) else {
+                continue;
+            };
+            let n = m
+                .iter()
+                .filter(|s| cand::first_value(s.doc(), &sel, Some("content")).is_some())
+                .count();
+            if n > 0 {
+                fields.push(FieldPlan {
+                    name: "featured_image".into(),
+                    srcs: vec![(
+                        Src {
+                            css,
+                            attr: Some("content".into()),
+                        },
+                        n,
+                    )],
+                    of: m.len(),
+                    ..FieldPlan::default()
+                });
+                break;
+            }
+        }
         p.body = plan_body(&m, &in_body_remove);
         let paras: Vec<Vec<String>> = m
             .iter()
