@@ -1759,7 +1759,8 @@ fn plan_match(seen: &[Seen], plans: &[Plan], i: usize) -> MatchPlan {
             .then(a.cmp(b))
     });
     let all_mine = |css: &str| me.members.iter().all(|&k| has(k, css));
-    for c in preferred.iter().chain(ranked.iter()) {
+    // a field's or the body's own selector first, alone, then with an absent rule
+    for c in preferred.iter() {
         if all_mine(c) && !others.iter().any(|&k| has(k, c)) {
             return MatchPlan {
                 present: vec![c.clone()],
@@ -1804,9 +1805,20 @@ fn plan_match(seen: &[Seen], plans: &[Plan], i: usize) -> MatchPlan {
             }
         }
         if best.as_ref().is_none_or(|b| left.len() < b.1) {
-            let note = match left.len() {
-                0 => format!("on all {} of its samples; the absent rule keeps out the {} other pages that have it", me.members.len(), confused.len()),
-                n => format!("on all {} of its samples, but also on {n} other samples (review!)", me.members.len()),
+            let note = match (left.len(), confused.len()) {
+                (0, 0) => format!(
+                    "on all {} of its samples, on none of the other {}",
+                    me.members.len(),
+                    others.len()
+                ),
+                (0, n) => format!(
+                    "on all {} of its samples; the absent rule keeps out the {n} other pages that have it",
+                    me.members.len()
+                ),
+                (n, _) => format!(
+                    "on all {} of its samples, but also on {n} other samples (review!)",
+                    me.members.len()
+                ),
             };
             best = Some((
                 MatchPlan {
