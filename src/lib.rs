@@ -34,6 +34,7 @@ pub mod decode;
 pub mod extract;
 pub mod fetch;
 pub mod frontier;
+pub mod induce;
 pub mod media;
 pub mod output;
 pub mod profile;

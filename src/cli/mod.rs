@@ -11,6 +11,7 @@ mod docs;
 mod explain;
 mod extract;
 mod gen_corpus;
+mod init;
 mod reporting;
 mod run;
 mod serve;
@@ -81,6 +82,8 @@ enum Command {
     Completions(docs::CompletionsArgs),
     /// Print the manual page of sitelift, or of one command, to stdout (roff).
     Man(docs::ManArgs),
+    /// Write a site profile from sample pages (saved pages, WARC files or a crawl store).
+    Init(init::Args),
 }
 
 /// All progress bars live here, so log lines can be printed above them.
@@ -152,6 +155,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::BenchGeneric(a) => bench_generic::run(a),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
+        Command::Init(a) => init::run(a),
     }
 }
 

@@ -25,6 +25,7 @@ mod hostile_extract;
 mod hostile_profile;
 mod hostile_server;
 mod hostile_xss;
+mod init;
 mod media_fetch;
 mod media_resume;
 mod media_sources;
