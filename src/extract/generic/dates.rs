@@ -13,6 +13,7 @@
 use super::content::Verdicts;
 use super::dom::Dom;
 use super::meta::Meta;
+use crate::dates::locale::Locale;
 use crate::dates::{days_in_month, iso, iso_prefix, month_from_name, PartialDate};
 use crate::extract::select::element_text;
 
@@ -315,7 +316,13 @@ fn time_element(dom: &Dom<'_>, i: u32, shown: impl Fn() -> Option<PartialDate>) 
 
 /// The date element `i` shows, with its rank (0: a time element, 1: a
 /// block named as a date, 2: any short block), or None.
-fn candidate(dom: &Dom<'_>, v: &Verdicts, i: u32, metas: &[MetaDate]) -> Option<(u8, Found)> {
+fn candidate(
+    dom: &Dom<'_>,
+    v: &Verdicts,
+    i: u32,
+    metas: &[MetaDate],
+    locale: Option<&Locale>,
+) -> Option<(u8, Found)> {
     let e = dom.get(i);
     if e.dead || v.strong[i as usize] {
         return None;
@@ -336,7 +343,7 @@ fn candidate(dom: &Dom<'_>, v: &Verdicts, i: u32, metas: &[MetaDate]) -> Option<
     }
     let shown = || {
         (e.text <= 200)
-            .then(|| find_date(&element_text(e.el, &Default::default())))
+            .then(|| shown_date(&element_text(e.el, &Default::default()), locale))
             .flatten()
     };
     if is_time {
@@ -359,6 +366,24 @@ fn candidate(dom: &Dom<'_>, v: &Verdicts, i: u32, metas: &[MetaDate]) -> Option<
     Some((if dateish { 1 } else { 2 }, found))
 }
 
+/// The locale of the page's `<html lang>`, when it is one of the known
+/// ones and not English (English names are [`find_date`]'s own).
+fn page_locale(dom: &Dom<'_>) -> Option<&'static Locale> {
+    let root = dom.nodes.first()?;
+    let lang = root.el.value().attr("lang")?;
+    Locale::get(lang).filter(|l| !l.is_english())
+}
+
+/// The full date a short visible text shows: [`find_date`], else the
+/// names and digits of the page's language.
+fn shown_date(text: &str, locale: Option<&Locale>) -> Option<PartialDate> {
+    find_date(text).or_else(|| {
+        let l = locale?;
+        let f = crate::dates::locale::find_date(text, Some(l))?;
+        f.date.year.is_some().then_some(f.date)
+    })
+}
+
 /// Find the publication date: the visible date nearest the title (a time
 /// element first), else the most trusted metadata, else the URL's date.
 pub fn find(
@@ -370,9 +395,10 @@ pub fn find(
 ) -> Option<Found> {
     let (lo, hi) = near;
     let metas = meta_dates(meta);
+    let locale = page_locale(dom);
     let mut best: Option<(u8, Found)> = None;
     for i in lo..hi.min(dom.nodes.len() as u32) {
-        if let Some((rank, f)) = candidate(dom, v, i, &metas) {
+        if let Some((rank, f)) = candidate(dom, v, i, &metas, locale) {
             if best.as_ref().is_none_or(|(r, _)| rank < *r) {
                 best = Some((rank, f));
             }
@@ -396,10 +422,32 @@ pub fn find(
             at: None,
         });
     }
+    if let Some(f) = opening_date(dom, v, hi, locale) {
+        return Some(f);
+    }
     url_date(url).map(|p| Found {
         value: day_of(&p),
         rule: "date in the URL".into(),
         at: None,
+    })
+}
+
+/// A date that opens the first paragraph of the text (`at`, where the
+/// window by the title ends), as press releases write it:
+/// `01.02.2022 „Der Arbeitsmarkt ...`. Taken only when nothing else
+/// gives a date.
+fn opening_date(dom: &Dom<'_>, v: &Verdicts, at: u32, locale: Option<&Locale>) -> Option<Found> {
+    let e = dom.nodes.get(at as usize)?;
+    if e.dead || v.strong[at as usize] {
+        return None;
+    }
+    let text = element_text(e.el, &Default::default());
+    let head: String = text.chars().take(40).collect();
+    let p = shown_date(&head, locale)?;
+    Some(Found {
+        value: day_of(&p),
+        rule: "date opening the first paragraph".into(),
+        at: Some(at),
     })
 }
 
