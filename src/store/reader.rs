@@ -94,6 +94,11 @@ pub struct WarcReader {
     last_member: u64,
     /// File offset just past the last record returned.
     good_end: u64,
+    /// The error that cut the last member short, once what it inflated
+    /// before the cut has been read (see [`WarcReader::fill_more`]).
+    cut: Option<StoreError>,
+    /// Bytes the current gzip member has inflated to so far.
+    member_inflated: u64,
     done: bool,
 }
 
@@ -137,6 +142,7 @@ impl WarcReader {
         offset: u64,
         gzip: Option<bool>,
     ) -> Result<WarcReader, StoreError> {
+        crate::files::require_regular(path).map_err(|e| StoreError::io("open", path, e))?;
         let mut file = File::open(path).map_err(|e| StoreError::io("open", path, e))?;
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| StoreError::io("seek", path, e))?;
@@ -156,6 +162,8 @@ impl WarcReader {
             origin: offset,
             last_member: offset,
             good_end: offset,
+            cut: None,
+            member_inflated: 0,
             done: false,
         })
     }
@@ -173,7 +181,15 @@ impl WarcReader {
     }
 
     /// Appends more decompressed bytes to `pending`; `Ok(false)` at end of file.
+    ///
+    /// A gzip member that the file ends inside (a truncated download, or a
+    /// whole WARC compressed as one member and cut short) still gives what
+    /// it inflated before the cut: those bytes are kept, the records they
+    /// complete are read, and the truncation is the error of the next call.
     fn fill_more(&mut self) -> Result<bool, StoreError> {
+        if let Some(e) = self.cut.take() {
+            return Err(e);
+        }
         let at = self.input.pos;
         let available = self
             .input
@@ -198,8 +214,14 @@ impl WarcReader {
             }
             let before = self.pending.len();
             let mut dec = GzDecoder::new(&mut self.input).take(room + 1);
-            match dec.read_to_end(&mut self.pending) {
+            let read = dec.read_to_end(&mut self.pending);
+            self.member_inflated = (self.pending.len() - before) as u64;
+            match read {
                 Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && self.pending.len() > before => {
+                    self.cut = Some(self.cut_error(at, e));
+                    return Ok(true);
+                }
                 Err(e) => return Err(member_error(&self.path, at, e)),
             }
             if (self.pending.len() - before) as u64 > room {
@@ -227,6 +249,19 @@ impl WarcReader {
                 .map_err(|e| StoreError::io("read", &self.path, e))?;
         }
         Ok(true)
+    }
+
+    /// The error of the member at `at` that the file ends inside: where the
+    /// file breaks, in the file and in what the member inflated to.
+    fn cut_error(&self, at: u64, e: std::io::Error) -> StoreError {
+        StoreError::Truncated {
+            path: self.path.clone(),
+            offset: at,
+            detail: format!(
+                "gzip member: {e}: the file ends at byte {}, after {} bytes of inflated data; the records complete before the cut were read, the rest is lost",
+                self.input.pos, self.member_inflated
+            ),
+        }
     }
 
     /// Drops CR/LF bytes between records.
