@@ -140,6 +140,7 @@ impl std::fmt::Debug for ChunkReader {
 impl ChunkReader {
     /// Opens `path` at its first record.
     pub fn open(path: &Path) -> Result<ChunkReader, StoreError> {
+        crate::files::require_regular(path).map_err(|e| StoreError::io("open", path, e))?;
         let file = File::open(path).map_err(|e| StoreError::io("open", path, e))?;
         Ok(ChunkReader {
             path: path.to_path_buf(),
