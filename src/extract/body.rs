@@ -568,36 +568,92 @@ pub fn joined_text(blocks: &[Block]) -> String {
 /// Drop leading blocks that only repeat the text that follows them (a teaser
 /// of the lead). `strip` removes a dateline from a text before comparing.
 /// Returns how many were dropped.
+///
+/// The first three blocks that stay are looked at (images and blocks too
+/// short to compare count as staying); a block is a repeat when 80 % of its
+/// letters and digits begin the text after it. Each block is compared with
+/// only as much of that text as it is long, and the blocks are removed in
+/// one pass at the end, so the rule costs a small multiple of the page
+/// whatever the page (a page of identical paragraphs took quadratic time).
 pub fn drop_repeated_lead(blocks: &mut Vec<Block>, strip: &dyn Fn(&str) -> usize) -> usize {
+    let mut drop = vec![false; blocks.len()];
     let mut dropped = 0;
+    let mut kept = 0;
     let mut i = 0;
-    while i < blocks.len().min(3) {
-        if matches!(blocks[i].kind, Kind::Image(_)) {
-            i += 1;
-            continue;
-        }
-        let t = &blocks[i].text;
-        let core = alnum_key(&t[strip(t)..]);
-        if core.chars().count() < 20 {
-            i += 1;
-            continue;
-        }
-        let rest = joined_text(&blocks[i + 1..]);
-        // only as much of the rest as the block is long gets compared
-        let rest_core = alnum_chars(&rest[strip(&rest)..]);
-        let common = core
-            .chars()
-            .zip(rest_core)
-            .take_while(|(a, b)| a == b)
-            .count();
-        if common * 10 >= core.chars().count() * 8 {
-            blocks.remove(i);
+    while kept < 3 && i < blocks.len() {
+        if is_repeat(&blocks[i], &blocks[i + 1..], strip) {
+            drop[i] = true;
             dropped += 1;
         } else {
-            i += 1;
+            kept += 1;
         }
+        i += 1;
+    }
+    if dropped > 0 {
+        let mut flags = drop.into_iter();
+        blocks.retain(|_| !flags.next().unwrap_or(false));
     }
     dropped
+}
+
+/// Whether `block` repeats the start of the text of `after` (see
+/// [`drop_repeated_lead`]).
+fn is_repeat(block: &Block, after: &[Block], strip: &dyn Fn(&str) -> usize) -> bool {
+    if matches!(block.kind, Kind::Image(_)) {
+        return false;
+    }
+    let t = &block.text;
+    #[cfg(test)]
+    EXAMINED.with(|e| e.set(e.get() + t.len()));
+    let core = alnum_key(&t[strip(t)..]);
+    let len = core.chars().count();
+    if len < 20 {
+        return false;
+    }
+    let (rest, from) = text_ahead(after, len, strip);
+    // only as much of the rest as the block is long gets compared
+    let common = core
+        .chars()
+        .zip(alnum_chars(&rest[from..]))
+        .take_while(|(a, b)| a == b)
+        .count();
+    common * 10 >= len * 8
+}
+
+/// The start of the text of `blocks` as [`joined_text`] gives it, with at
+/// least `need` letters and digits after its dateline (when the blocks have
+/// that many), and where the text after the dateline begins. Whole blocks
+/// are taken, twice as many bytes each round, so this costs about what it
+/// returns.
+fn text_ahead(blocks: &[Block], need: usize, strip: &dyn Fn(&str) -> usize) -> (String, usize) {
+    let mut text = String::new();
+    let mut want = need.saturating_mul(2).max(64);
+    let mut texts = blocks
+        .iter()
+        .filter(|b| !matches!(b.kind, Kind::Image(_)))
+        .peekable();
+    loop {
+        while text.len() < want {
+            let Some(b) = texts.next() else { break };
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&b.text);
+        }
+        #[cfg(test)]
+        EXAMINED.with(|e| e.set(e.get() + text.len()));
+        let from = strip(&text);
+        if texts.peek().is_none() || alnum_chars(&text[from..]).nth(need.saturating_sub(1)).is_some() {
+            return (text, from);
+        }
+        want = want.saturating_mul(2);
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Bytes of text [`drop_repeated_lead`] looked at (its cost, for the tests).
+    static EXAMINED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 fn render_inline(items: &[Inline], out: &mut String) {
@@ -774,5 +830,93 @@ mod tests {
             first_src("<img src=\"p.jpg\" srcset=\"javascript:alert(1) 500w\">").as_deref(),
             Some("https://s.org/a/p.jpg")
         );
+    }
+
+    fn para(text: &str) -> Block {
+        Block {
+            kind: Kind::P,
+            text: text.to_string(),
+            inline: vec![Inline::Text(text.to_string())],
+        }
+    }
+
+    /// The bytes the rule looks at for `n` identical paragraphs.
+    fn examined_for(n: usize, text: &str) -> (usize, usize, usize) {
+        let mut blocks = vec![para(text); n];
+        EXAMINED.with(|e| e.set(0));
+        let dropped = drop_repeated_lead(&mut blocks, &|_| 0);
+        (dropped, blocks.len(), EXAMINED.with(|e| e.get()))
+    }
+
+    /// Issue 16, item 10: the rule joined all the text after each block it
+    /// compared, so n identical paragraphs cost n² (a 20 MB page: 58 s). Each
+    /// block is now compared with only as much text as it is long: the cost
+    /// is a small multiple of the page, whatever the page.
+    #[test]
+    fn the_repeated_lead_rule_looks_at_each_byte_a_bounded_number_of_times() {
+        let text = "The same paragraph again and again, long enough to be a lead.";
+        for n in [10, 100, 1000, 4000] {
+            let (dropped, left, examined) = examined_for(n, text);
+            assert_eq!((dropped, left), (n - 1, 1), "{n} blocks");
+            let page = n * (text.len() + 1);
+            assert!(
+                examined <= 4 * page,
+                "{n} blocks: {examined} bytes examined for a page of {page}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_repeated_lead_rule_keeps_its_meaning() {
+        let lead = "Tehran says it will not hold talks with the United States over Iraq.";
+        let strip_none = |_: &str| 0;
+        // a teaser repeating the start of what follows
+        let mut b = vec![para(lead), para(&format!("{lead} And more.")), para("Next.")];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
+        assert_eq!(b.len(), 2);
+        assert!(b[0].text.ends_with("And more."));
+        // a block that does not repeat what follows stays, and so do the
+        // blocks after the first three kept ones
+        let other = "Something else entirely, which is not a repeat of anything.";
+        let mut b = vec![
+            para(other),
+            para("short"),
+            para(other),
+            para(lead),
+            para(lead),
+        ];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 0);
+        assert_eq!(b.len(), 5);
+        // the repeat can span several following blocks, joined by new lines
+        let mut b = vec![
+            para("One two three four five six seven eight nine ten"),
+            para("One two three four five"),
+            para("six seven eight nine ten and so on"),
+        ];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
+        assert_eq!(b.len(), 2);
+        // the dateline is left out of both sides of the comparison
+        let strip = |s: &str| if s.starts_with("LONDON - ") { 9 } else { 0 };
+        let mut b = vec![para(lead), para(&format!("LONDON - {lead}"))];
+        assert_eq!(drop_repeated_lead(&mut b, &strip), 1);
+        assert_eq!(b.len(), 1);
+        // images in front are passed over, and count as kept
+        let mut b = vec![
+            Block {
+                kind: Kind::Image(0),
+                text: String::new(),
+                inline: vec![],
+            },
+            para(lead),
+            para(lead),
+        ];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
+        assert_eq!(b.len(), 2);
+        // 80 % of the block is enough
+        let almost = format!("{}XXXXXXXXXX", &lead[..lead.len() - 10]);
+        let mut b = vec![para(&almost), para(lead)];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
+        let mut b = vec![para(&format!("{}XXXXXXXXXXXXXXXXXX", &lead[..lead.len() - 18])), para(lead)];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 0);
     }
 }
