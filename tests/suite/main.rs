@@ -35,6 +35,7 @@ mod package;
 mod package_links;
 mod profile_errors;
 mod realworld;
+mod regressions_leaf;
 mod resume;
 mod serve;
 mod store_lock;
