@@ -307,11 +307,21 @@ impl Iterator for WarcReader {
             }
             match parse_record(&self.pending, self.origin) {
                 Parsed::Complete(record, used) => {
+                    if self.cut.is_some() && !digest_holds(&record) {
+                        // a member cut short has no checksum to vouch for
+                        // what it inflated: only a block that its digest
+                        // confirms is taken from it
+                        if let Some(e) = self.cut.take() {
+                            return self.fail(e);
+                        }
+                    }
                     self.pending.drain(..used);
                     self.skip_separators();
                     if self.gzip {
                         self.origin = self.last_member;
-                        if self.pending.is_empty() {
+                        // a member cut short is never intact: the writer
+                        // truncates a torn file at its start
+                        if self.pending.is_empty() && self.cut.is_none() {
                             self.good_end = self.input.pos;
                         }
                     } else {
@@ -354,6 +364,18 @@ impl Iterator for WarcReader {
                 }
             }
         }
+    }
+}
+
+/// Whether the record's `WARC-Block-Digest` matches its block; true when it
+/// has none in the form WARC writers use (`sha1:` and base32), which
+/// cannot be checked.
+fn digest_holds(record: &WarcRecord) -> bool {
+    match record.header("WARC-Block-Digest") {
+        Some(d) if d.is_ascii() && d.len() == 37 && d[..5].eq_ignore_ascii_case("sha1:") => {
+            d[5..].eq_ignore_ascii_case(&super::warc::sha1_digest(&record.block)[5..])
+        }
+        _ => true,
     }
 }
 
