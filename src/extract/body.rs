@@ -366,6 +366,7 @@ pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url)
         pending_images: Vec::new(),
         figures: Vec::new(),
     };
+    // the subtree being skipped, until its end
     let mut skip: Option<NodeId> = None;
     for edge in container.traverse() {
         match edge {
@@ -375,93 +376,15 @@ pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url)
                 }
                 match n.value() {
                     Node::Text(t) => b.push_text(t),
-                    Node::Element(e) => {
-                        let name = e.name();
+                    Node::Element(_) => {
                         let Some(el) = ElementRef::wrap(n) else {
                             continue;
                         };
-                        if n.id() != container.id()
-                            && (removed.contains(&n.id()) || is_skipped_tag(name))
-                        {
+                        let inside = n.id() != container.id();
+                        if inside && removed.contains(&n.id()) {
                             skip = Some(n.id());
-                            continue;
-                        }
-                        if is_caption(name, e) {
-                            b.caption(el);
+                        } else if b.open_element(el, inside) {
                             skip = Some(n.id());
-                            continue;
-                        }
-                        match name {
-                            "br" => b.br(),
-                            "img" => b.image(el),
-                            "table" => {
-                                b.flush();
-                                match table_text(el) {
-                                    Ok(t) if !t.is_empty() => {
-                                        b.out.blocks.push(Block {
-                                            kind: Kind::Pre,
-                                            inline: vec![Inline::Text(t.clone())],
-                                            text: t,
-                                        });
-                                        // images inside the table are still images of the article
-                                        for img in el.select(&IMG) {
-                                            b.image(img);
-                                        }
-                                        b.flush();
-                                    }
-                                    Ok(_) => {}
-                                    Err(w) => b.out.warnings.push(w),
-                                }
-                                skip = Some(n.id());
-                            }
-                            "a" | "em" | "i" | "strong" | "b" => {
-                                let tag = match name {
-                                    "a" => match e.attr("href").and_then(|h| absolute_url(base, h))
-                                    {
-                                        Some(h) if !h.contains('#') || !h.ends_with('#') => {
-                                            Tag::A(h)
-                                        }
-                                        _ => continue,
-                                    },
-                                    "em" | "i" => Tag::Em,
-                                    _ => Tag::Strong,
-                                };
-                                if b.pending_space {
-                                    // the space belongs before the element, not inside it
-                                    b.push_char(' ');
-                                    b.pending_space = false;
-                                }
-                                b.inline.push(Inline::Open(tag.clone()));
-                                b.open.push((n.id(), tag));
-                            }
-                            _ if is_block_tag(name) => {
-                                b.flush();
-                                let kind = match name {
-                                    "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                                        Some(Kind::H(name.as_bytes()[1] - b'0'))
-                                    }
-                                    "li" => Some(Kind::Li(
-                                        el.parent()
-                                            .and_then(ElementRef::wrap)
-                                            .is_some_and(|p| p.value().name() == "ol"),
-                                    )),
-                                    "blockquote" => Some(Kind::Quote),
-                                    "pre" => Some(Kind::Pre),
-                                    _ => None,
-                                };
-                                if let Some(k) = kind {
-                                    b.kinds.push((n.id(), k));
-                                }
-                                if name == "figure"
-                                    || e.has_class(
-                                        "wp-caption",
-                                        scraper::CaseSensitivity::AsciiCaseInsensitive,
-                                    )
-                                {
-                                    b.figures.push((n.id(), None));
-                                }
-                            }
-                            _ => {}
                         }
                     }
                     _ => {}
@@ -474,32 +397,136 @@ pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url)
                     }
                     continue;
                 }
-                let Node::Element(e) = n.value() else {
-                    continue;
-                };
-                if b.open.last().is_some_and(|(id, _)| *id == n.id()) {
-                    if let Some((_, tag)) = b.open.pop() {
-                        // an empty element leaves nothing behind
-                        if b.inline.last() == Some(&Inline::Open(tag.clone())) {
-                            b.inline.pop();
-                        } else {
-                            b.inline.push(Inline::Close(tag));
-                        }
-                    }
-                } else if is_block_tag(e.name()) {
-                    b.flush();
-                    if b.kinds.last().is_some_and(|(id, _)| *id == n.id()) {
-                        b.kinds.pop();
-                    }
-                    if b.figures.last().is_some_and(|(id, _)| *id == n.id()) {
-                        b.figures.pop();
-                    }
+                if let Node::Element(e) = n.value() {
+                    b.close_element(n.id(), e.name());
                 }
             }
         }
     }
     b.flush();
     b.out
+}
+
+impl Builder<'_> {
+    /// The start of element `el` (`inside`: not the container itself);
+    /// true when its subtree is to be skipped (done with, or not content).
+    fn open_element(&mut self, el: ElementRef<'_>, inside: bool) -> bool {
+        let e = el.value();
+        let name = e.name();
+        if inside && is_skipped_tag(name) {
+            return true;
+        }
+        if is_caption(name, e) {
+            self.caption(el);
+            return true;
+        }
+        match name {
+            "br" => self.br(),
+            "img" => self.image(el),
+            "table" => {
+                self.table(el);
+                return true;
+            }
+            "a" | "em" | "i" | "strong" | "b" => self.open_inline(el),
+            _ if is_block_tag(name) => self.open_block(el),
+            _ => {}
+        }
+        false
+    }
+
+    /// A table: its text as one preformatted block, then its images.
+    fn table(&mut self, el: ElementRef<'_>) {
+        self.flush();
+        match table_text(el) {
+            Ok(t) if !t.is_empty() => {
+                self.out.blocks.push(Block {
+                    kind: Kind::Pre,
+                    inline: vec![Inline::Text(t.clone())],
+                    text: t,
+                });
+                // images inside the table are still images of the article
+                for img in el.select(&IMG) {
+                    self.image(img);
+                }
+                self.flush();
+            }
+            Ok(_) => {}
+            Err(w) => self.out.warnings.push(w),
+        }
+    }
+
+    /// The start of a kept inline element (a link with a usable href,
+    /// emphasis, strong emphasis).
+    fn open_inline(&mut self, el: ElementRef<'_>) {
+        let e = el.value();
+        let tag = match e.name() {
+            "a" => match e.attr("href").and_then(|h| absolute_url(self.base, h)) {
+                Some(h) if !h.contains('#') || !h.ends_with('#') => Tag::A(h),
+                _ => return,
+            },
+            "em" | "i" => Tag::Em,
+            _ => Tag::Strong,
+        };
+        if self.pending_space {
+            // the space belongs before the element, not inside it
+            self.push_char(' ');
+            self.pending_space = false;
+        }
+        self.inline.push(Inline::Open(tag.clone()));
+        self.open.push((el.id(), tag));
+    }
+
+    /// The start of a block element: what came before is a block, and the
+    /// kind (heading, list item, quote, pre) and figure it opens.
+    fn open_block(&mut self, el: ElementRef<'_>) {
+        self.flush();
+        let e = el.value();
+        let name = e.name();
+        let kind = match name {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Some(Kind::H(name.as_bytes()[1] - b'0')),
+            "li" => Some(Kind::Li(
+                el.parent()
+                    .and_then(ElementRef::wrap)
+                    .is_some_and(|p| p.value().name() == "ol"),
+            )),
+            "blockquote" => Some(Kind::Quote),
+            "pre" => Some(Kind::Pre),
+            _ => None,
+        };
+        if let Some(k) = kind {
+            self.kinds.push((el.id(), k));
+        }
+        if name == "figure"
+            || e.has_class(
+                "wp-caption",
+                scraper::CaseSensitivity::AsciiCaseInsensitive,
+            )
+        {
+            self.figures.push((el.id(), None));
+        }
+    }
+
+    /// The end of element `id` (called `name`).
+    fn close_element(&mut self, id: NodeId, name: &str) {
+        if self.open.last().is_some_and(|(open, _)| *open == id) {
+            if let Some((_, tag)) = self.open.pop() {
+                // an empty element leaves nothing behind
+                if self.inline.last() == Some(&Inline::Open(tag.clone())) {
+                    self.inline.pop();
+                } else {
+                    self.inline.push(Inline::Close(tag));
+                }
+            }
+        } else if is_block_tag(name) {
+            self.flush();
+            if self.kinds.last().is_some_and(|(k, _)| *k == id) {
+                self.kinds.pop();
+            }
+            if self.figures.last().is_some_and(|(f, _)| *f == id) {
+                self.figures.pop();
+            }
+        }
+    }
 }
 
 static IMG: std::sync::LazyLock<scraper::Selector> =
