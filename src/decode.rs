@@ -386,10 +386,15 @@ fn charset_from_meta_content(s: &[u8]) -> Option<String> {
 /// the page size (over a whole page it cost twice the extraction).
 pub const DETECT_LIMIT: usize = 16 * 1024;
 
-/// The bytes detection reads: at most [`DETECT_LIMIT`], ending just after
-/// an ASCII byte near the limit, so a multi-byte character of a legacy
-/// encoding is not cut in two (when the last KiB has no ASCII, at the limit).
+/// The bytes detection reads: at most [`DETECT_LIMIT`], from a little
+/// before the first non-ASCII byte (the ASCII before it tells detection
+/// nothing, and real pages often open with more than the limit of ASCII
+/// scripts and styles), ending just after an ASCII byte near the limit, so
+/// a multi-byte character of a legacy encoding is not cut in two (when the
+/// last KiB has no ASCII, at the limit).
 fn detection_prefix(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+    let bytes = &bytes[first.saturating_sub(256)..];
     if bytes.len() <= DETECT_LIMIT {
         return bytes;
     }
@@ -412,12 +417,11 @@ fn detect_undeclared(bytes: &[u8]) -> &'static Encoding {
         // ASCII: detection sees nothing to go on, unless there are escapes
         // (ISO-2022-JP is denied, but an escape starts its scoring)
         if !bytes.contains(&0x1B) {
-            static ASCII: std::sync::LazyLock<&'static Encoding> =
-                std::sync::LazyLock::new(|| {
-                    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
-                    detector.feed(b"", true);
-                    detector.guess(None, Utf8Detection::Allow)
-                });
+            static ASCII: std::sync::LazyLock<&'static Encoding> = std::sync::LazyLock::new(|| {
+                let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+                detector.feed(b"", true);
+                detector.guess(None, Utf8Detection::Allow)
+            });
             return *ASCII;
         }
     }
@@ -808,7 +812,10 @@ mod tests {
     /// detection, with the same result; detection reads a bounded prefix.
     #[test]
     fn undeclared_valid_utf8_skips_detection_and_detection_reads_a_prefix() {
-        let utf8 = page_of("<p>Grüße aus Köln — “quoted” text.</p>\n".as_bytes(), 1 << 20);
+        let utf8 = page_of(
+            "<p>Grüße aus Köln — “quoted” text.</p>\n".as_bytes(),
+            1 << 20,
+        );
         let (d, fed) = undeclared(&utf8);
         assert_eq!((d.encoding, d.decided_by), (UTF_8, DecidedBy::Detected));
         assert_eq!(d.text.as_bytes(), &utf8[..]);
@@ -826,14 +833,35 @@ mod tests {
         let (cp1252, _, _) = WINDOWS_1252.encode("<p>Grüße aus Köln, café crème — “quoted”.</p>\n");
         let legacy = page_of(&cp1252, 1 << 20);
         let (d, fed) = undeclared(&legacy);
+        assert_eq!(
+            (d.encoding, d.decided_by),
+            (WINDOWS_1252, DecidedBy::Detected)
+        );
+        assert!(
+            fed > 0 && fed <= DETECT_LIMIT,
+            "{fed} bytes fed to detection"
+        );
+        assert!(d.text.contains("Grüße aus Köln"));
+        assert_eq!(d.replacements, 0);
+
+        // the same after more ASCII than the limit (scripts, styles): the
+        // window starts near the first non-ASCII byte
+        let mut late = b"<html><head><script>".to_vec();
+        late.resize(late.len() + 3 * DETECT_LIMIT, b'x');
+        late.extend_from_slice(b"</script></head>");
+        late.extend_from_slice(&legacy);
+        let (d, fed) = undeclared(&late);
         assert_eq!((d.encoding, d.decided_by), (WINDOWS_1252, DecidedBy::Detected));
         assert!(fed > 0 && fed <= DETECT_LIMIT, "{fed} bytes fed to detection");
-        assert!(d.text.contains("Grüße aus Köln"));
         assert_eq!(d.replacements, 0);
 
         // declared UTF-8 on legacy bytes: the detection that overrules it reads a prefix too
         DETECTED.with(|d| d.set(0));
-        let d = decode(&legacy, Some("text/html; charset=utf-8"), &DecodeOptions::default());
+        let d = decode(
+            &legacy,
+            Some("text/html; charset=utf-8"),
+            &DecodeOptions::default(),
+        );
         assert_eq!(d.decided_by, DecidedBy::DetectedOverDeclared);
         assert_eq!(d.encoding, WINDOWS_1252);
         assert!(DETECTED.with(|d| d.get()) <= DETECT_LIMIT);
@@ -848,7 +876,11 @@ mod tests {
             page.push(b' ');
         }
         let p = detection_prefix(&page);
-        assert!(p.len() <= DETECT_LIMIT && p.len() > DETECT_LIMIT - 1024, "{}", p.len());
+        assert!(
+            p.len() <= DETECT_LIMIT && p.len() > DETECT_LIMIT - 1024,
+            "{}",
+            p.len()
+        );
         assert!(p.last().is_some_and(|b| b.is_ascii()));
         // a short page is read whole; a page without ASCII is cut at the limit
         assert_eq!(detection_prefix(&sjis).len(), sjis.len());

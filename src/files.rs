@@ -43,7 +43,10 @@ pub fn require_regular(path: &Path) -> io::Result<()> {
 pub fn not_regular(meta: &std::fs::Metadata) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
-        format!("not a regular file ({}); name a regular file", kind_of(meta)),
+        format!(
+            "not a regular file ({}); name a regular file",
+            kind_of(meta)
+        ),
     )
 }
 

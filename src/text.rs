@@ -192,7 +192,10 @@ mod tests {
     fn long_slugs_are_cut_at_a_word_boundary_in_their_second_half() {
         let title = "Iran says it will not hold talks with US over Iraq";
         assert_eq!(slugify(title, 20), "iran-says-it-will");
-        assert_eq!(slugify(title, 200), "iran-says-it-will-not-hold-talks-with-us-over-iraq");
+        assert_eq!(
+            slugify(title, 200),
+            "iran-says-it-will-not-hold-talks-with-us-over-iraq"
+        );
         // a boundary exactly at half the length still counts
         assert_eq!(slugify("abcde fghijklmno", 10), "abcde");
         // one before it does not: the word is cut instead

@@ -497,10 +497,7 @@ impl Builder<'_> {
             self.kinds.push((el.id(), k));
         }
         if name == "figure"
-            || e.has_class(
-                "wp-caption",
-                scraper::CaseSensitivity::AsciiCaseInsensitive,
-            )
+            || e.has_class("wp-caption", scraper::CaseSensitivity::AsciiCaseInsensitive)
         {
             self.figures.push((el.id(), None));
         }
@@ -670,7 +667,11 @@ fn text_ahead(blocks: &[Block], need: usize, strip: &dyn Fn(&str) -> usize) -> (
         #[cfg(test)]
         EXAMINED.with(|e| e.set(e.get() + text.len()));
         let from = strip(&text);
-        if texts.peek().is_none() || alnum_chars(&text[from..]).nth(need.saturating_sub(1)).is_some() {
+        if texts.peek().is_none()
+            || alnum_chars(&text[from..])
+                .nth(need.saturating_sub(1))
+                .is_some()
+        {
             return (text, from);
         }
         want = want.saturating_mul(2);
@@ -898,7 +899,11 @@ mod tests {
         let lead = "Tehran says it will not hold talks with the United States over Iraq.";
         let strip_none = |_: &str| 0;
         // a teaser repeating the start of what follows
-        let mut b = vec![para(lead), para(&format!("{lead} And more.")), para("Next.")];
+        let mut b = vec![
+            para(lead),
+            para(&format!("{lead} And more.")),
+            para("Next."),
+        ];
         assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
         assert_eq!(b.len(), 2);
         assert!(b[0].text.ends_with("And more."));
@@ -943,7 +948,10 @@ mod tests {
         let almost = format!("{}XXXXXXXXXX", &lead[..lead.len() - 10]);
         let mut b = vec![para(&almost), para(lead)];
         assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
-        let mut b = vec![para(&format!("{}XXXXXXXXXXXXXXXXXX", &lead[..lead.len() - 18])), para(lead)];
+        let mut b = vec![
+            para(&format!("{}XXXXXXXXXXXXXXXXXX", &lead[..lead.len() - 18])),
+            para(lead),
+        ];
         assert_eq!(drop_repeated_lead(&mut b, &strip_none), 0);
     }
 }

@@ -19,7 +19,9 @@ pub enum InputError {
         source: std::io::Error,
     },
     /// A named input is neither a folder nor a regular file.
-    #[error("{path} is not a regular file ({what}): name page files, folders of them or WARC files")]
+    #[error(
+        "{path} is not a regular file ({what}): name page files, folders of them or WARC files"
+    )]
     NotAFile {
         /// The path.
         path: PathBuf,

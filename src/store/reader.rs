@@ -218,7 +218,10 @@ impl WarcReader {
             self.member_inflated = (self.pending.len() - before) as u64;
             match read {
                 Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && self.pending.len() > before => {
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::UnexpectedEof
+                        && self.pending.len() > before =>
+                {
                     self.cut = Some(self.cut_error(at, e));
                     return Ok(true);
                 }

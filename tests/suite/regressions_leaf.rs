@@ -330,7 +330,8 @@ fn a_page_of_identical_paragraphs_drops_its_teasers_with_a_warning() {
 /// warning: a couple of dropped blocks is the rule doing its job.
 #[test]
 fn a_single_teaser_is_dropped_without_a_warning() {
-    let lead = "Tehran says it will not hold talks with the United States over Iraq, officials said.";
+    let lead =
+        "Tehran says it will not hold talks with the United States over Iraq, officials said.";
     let html = format!(
         "<html><body><h1>T</h1><div class=\"body\"><p>{lead}</p><p>{lead} More follows here.</p><p>Second paragraph.</p></div></body></html>"
     );
@@ -370,7 +371,10 @@ fn a_required_title_emptied_by_a_step_fails_the_page() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(line["error"]["kind"], "required_field", "{line}");
     assert!(
-        line["error"]["message"].as_str().unwrap().contains("`title`"),
+        line["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`title`"),
         "{line}"
     );
 }
@@ -386,7 +390,10 @@ fn a_required_body_emptied_by_its_rules_fails_the_page() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(line["error"]["kind"], "required_field", "{line}");
     assert!(
-        line["error"]["message"].as_str().unwrap().contains("`body`"),
+        line["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`body`"),
         "{line}"
     );
     // an optional body may come out empty: a record with a warning
