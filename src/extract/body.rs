@@ -381,9 +381,8 @@ pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url)
                             continue;
                         };
                         let inside = n.id() != container.id();
-                        if inside && removed.contains(&n.id()) {
-                            skip = Some(n.id());
-                        } else if b.open_element(el, inside) {
+                        // a removed subtree, or one the element is done with
+                        if (inside && removed.contains(&n.id())) || b.open_element(el, inside) {
                             skip = Some(n.id());
                         }
                     }
