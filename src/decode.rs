@@ -851,8 +851,14 @@ mod tests {
         late.extend_from_slice(b"</script></head>");
         late.extend_from_slice(&legacy);
         let (d, fed) = undeclared(&late);
-        assert_eq!((d.encoding, d.decided_by), (WINDOWS_1252, DecidedBy::Detected));
-        assert!(fed > 0 && fed <= DETECT_LIMIT, "{fed} bytes fed to detection");
+        assert_eq!(
+            (d.encoding, d.decided_by),
+            (WINDOWS_1252, DecidedBy::Detected)
+        );
+        assert!(
+            fed > 0 && fed <= DETECT_LIMIT,
+            "{fed} bytes fed to detection"
+        );
         assert_eq!(d.replacements, 0);
 
         // declared UTF-8 on legacy bytes: the detection that overrules it reads a prefix too

@@ -214,5 +214,14 @@ mod tests {
         assert_eq!(slugify("ÆRØ Straße", 80), "aero-strasse");
         assert_eq!(slugify("Ça ÇA", 80), "ca-ca");
         assert_eq!(slugify("Tom & Jerry", 80), "tom-and-jerry");
+        // every folded letter, small and capital (cargo-mutants: each arm)
+        assert_eq!(
+            slugify("àáâãäåā ÀÁÂÃÄÅĀ çč ÇČ èéêëē ÈÉÊËĒ ìíîïī ÌÍÎÏĪ", 80),
+            "aaaaaaa-aaaaaaa-cc-cc-eeeee-eeeee-iiiii-iiiii"
+        );
+        assert_eq!(
+            slugify("ñ Ñ òóôõöøō ÒÓÔÕÖØŌ ùúûüū ÙÚÛÜŪ ýÿ Ý ß æ Æ", 80),
+            "n-n-ooooooo-ooooooo-uuuuu-uuuuu-yy-y-ss-ae-ae"
+        );
     }
 }
