@@ -212,6 +212,14 @@ impl WarcReader {
                     detail: "bytes after the last gzip member are not gzip".into(),
                 });
             }
+            // a member of our writer holds one record: cut short, it has
+            // nothing complete to give (and the chunked reader, which cuts
+            // such members by their length, must see the same)
+            let ours = available
+                .get(..super::member::HEADER_LEN)
+                .and_then(|h| h.try_into().ok())
+                .and_then(super::member::declared_length)
+                .is_some();
             let before = self.pending.len();
             let mut dec = GzDecoder::new(&mut self.input).take(room + 1);
             let read = dec.read_to_end(&mut self.pending);
@@ -219,7 +227,8 @@ impl WarcReader {
             match read {
                 Ok(_) => {}
                 Err(e)
-                    if e.kind() == std::io::ErrorKind::UnexpectedEof
+                    if !ours
+                        && e.kind() == std::io::ErrorKind::UnexpectedEof
                         && self.pending.len() > before =>
                 {
                     self.cut = Some(self.cut_error(at, e));
