@@ -151,7 +151,7 @@ pub fn site_of(page: &Path) -> String {
 /// Check (or bless) every fixture page under `paths` (site folders or pages);
 /// the profile of `fixtures/<site>/…` is `<selectors>/<site>.toml`.
 pub fn check(paths: &[PathBuf], selectors: &Path, bless: bool) -> Result<Vec<Checked>, CheckError> {
-    let pages = input::collect(paths)?;
+    let pages = input::collect(paths)?.pages;
     let mut profiles: BTreeMap<String, Profile> = BTreeMap::new();
     let mut out = Vec::new();
     for page in pages {

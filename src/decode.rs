@@ -381,8 +381,57 @@ fn charset_from_meta_content(s: &[u8]) -> Option<String> {
     }
 }
 
+/// How many leading bytes statistical detection reads: enough text for
+/// chardetng to tell legacy encodings apart, and a bounded cost whatever
+/// the page size (over a whole page it cost twice the extraction).
+pub const DETECT_LIMIT: usize = 16 * 1024;
+
+/// The bytes detection reads: at most [`DETECT_LIMIT`], from a little
+/// before the first non-ASCII byte (the ASCII before it tells detection
+/// nothing, and real pages often open with more than the limit of ASCII
+/// scripts and styles), ending just after an ASCII byte near the limit, so
+/// a multi-byte character of a legacy encoding is not cut in two (when the
+/// last KiB has no ASCII, at the limit).
+fn detection_prefix(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+    let bytes = &bytes[first.saturating_sub(256)..];
+    if bytes.len() <= DETECT_LIMIT {
+        return bytes;
+    }
+    let head = &bytes[..DETECT_LIMIT];
+    let window = &head[DETECT_LIMIT - 1024..];
+    match window.iter().rposition(u8::is_ascii) {
+        Some(i) => &head[..DETECT_LIMIT - 1024 + i + 1],
+        None => head,
+    }
+}
+
+/// The encoding of bytes that declare none: UTF-8 when they are valid
+/// UTF-8 (what detection says of them, without running it), else
+/// chardetng's guess from their first [`DETECT_LIMIT`] bytes.
+fn detect_undeclared(bytes: &[u8]) -> &'static Encoding {
+    if std::str::from_utf8(bytes).is_ok() {
+        if !bytes.is_ascii() {
+            return UTF_8;
+        }
+        // ASCII: detection sees nothing to go on, unless there are escapes
+        // (ISO-2022-JP is denied, but an escape starts its scoring)
+        if !bytes.contains(&0x1B) {
+            static ASCII: std::sync::LazyLock<&'static Encoding> = std::sync::LazyLock::new(|| {
+                let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+                detector.feed(b"", true);
+                detector.guess(None, Utf8Detection::Allow)
+            });
+            return *ASCII;
+        }
+    }
+    detect(detection_prefix(bytes), Utf8Detection::Allow)
+}
+
 /// chardetng's guess over all of `bytes`, no TLD hint.
 fn detect(bytes: &[u8], utf8: Utf8Detection) -> &'static Encoding {
+    #[cfg(test)]
+    DETECTED.with(|d| d.set(d.get() + bytes.len()));
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     detector.guess(None, utf8)
@@ -485,11 +534,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>, opts: &DecodeOptions) ->
         let (enc, rule) = check_declaration(d, bytes, &mut warnings);
         (enc, rule, bytes)
     } else {
-        (
-            detect(bytes, Utf8Detection::Allow),
-            DecidedBy::Detected,
-            bytes,
-        )
+        (detect_undeclared(bytes), DecidedBy::Detected, bytes)
     };
 
     // Valid UTF-8 (most pages): one validation and one copy.
@@ -580,7 +625,7 @@ fn check_declaration(
                     scan.multibyte
                 ));
             } else {
-                let guess = detect(bytes, Utf8Detection::Deny);
+                let guess = detect(detection_prefix(bytes), Utf8Detection::Deny);
                 warnings.push(format!(
                     "declared charset {} ({}) but the bytes are not valid UTF-8; decoded as {} (detected)",
                     d.label,
@@ -736,8 +781,118 @@ fn repair_pass(s: &str) -> Option<(String, usize)> {
 }
 
 #[cfg(test)]
+thread_local! {
+    /// Bytes fed to the statistical detector (its cost, for the tests).
+    static DETECTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Decodes `bytes` with no declaration; also gives the bytes detection read.
+    fn undeclared(bytes: &[u8]) -> (Decoded, usize) {
+        DETECTED.with(|d| d.set(0));
+        let d = decode(bytes, Some("text/html"), &DecodeOptions::default());
+        (d, DETECTED.with(|d| d.get()))
+    }
+
+    fn page_of(para: &[u8], size: usize) -> Vec<u8> {
+        let mut page = b"<html><head><title>t</title></head><body>\n".to_vec();
+        while page.len() < size {
+            page.extend_from_slice(para);
+        }
+        page.extend_from_slice(b"</body></html>\n");
+        page
+    }
+
+    /// Issue 16, item 13: without a declaration, detection ran over the
+    /// whole page even when the bytes are valid UTF-8 (twice the cost of the
+    /// whole extraction on real pages). Valid UTF-8 is recognised without
+    /// detection, with the same result; detection reads a bounded prefix.
+    #[test]
+    fn undeclared_valid_utf8_skips_detection_and_detection_reads_a_prefix() {
+        let utf8 = page_of(
+            "<p>Grüße aus Köln — “quoted” text.</p>\n".as_bytes(),
+            1 << 20,
+        );
+        let (d, fed) = undeclared(&utf8);
+        assert_eq!((d.encoding, d.decided_by), (UTF_8, DecidedBy::Detected));
+        assert_eq!(d.text.as_bytes(), &utf8[..]);
+        assert_eq!(fed, 0, "valid UTF-8 needs no detection");
+
+        // ASCII only: the encoding detection gives ASCII (the same text either way)
+        let ascii = page_of(b"<p>Plain old ASCII text.</p>\n", 1 << 20);
+        let before = detect(&ascii, Utf8Detection::Allow);
+        let (d, fed) = undeclared(&ascii);
+        assert_eq!((d.encoding, d.decided_by), (before, DecidedBy::Detected));
+        assert_eq!(d.text.as_bytes(), &ascii[..]);
+        assert_eq!(fed, 0);
+
+        // a legacy page: detected, from at most DETECT_LIMIT bytes
+        let (cp1252, _, _) = WINDOWS_1252.encode("<p>Grüße aus Köln, café crème — “quoted”.</p>\n");
+        let legacy = page_of(&cp1252, 1 << 20);
+        let (d, fed) = undeclared(&legacy);
+        assert_eq!(
+            (d.encoding, d.decided_by),
+            (WINDOWS_1252, DecidedBy::Detected)
+        );
+        assert!(
+            fed > 0 && fed <= DETECT_LIMIT,
+            "{fed} bytes fed to detection"
+        );
+        assert!(d.text.contains("Grüße aus Köln"));
+        assert_eq!(d.replacements, 0);
+
+        // the same after more ASCII than the limit (scripts, styles): the
+        // window starts near the first non-ASCII byte
+        let mut late = b"<html><head><script>".to_vec();
+        late.resize(late.len() + 3 * DETECT_LIMIT, b'x');
+        late.extend_from_slice(b"</script></head>");
+        late.extend_from_slice(&legacy);
+        let (d, fed) = undeclared(&late);
+        assert_eq!(
+            (d.encoding, d.decided_by),
+            (WINDOWS_1252, DecidedBy::Detected)
+        );
+        assert!(
+            fed > 0 && fed <= DETECT_LIMIT,
+            "{fed} bytes fed to detection"
+        );
+        assert_eq!(d.replacements, 0);
+
+        // declared UTF-8 on legacy bytes: the detection that overrules it reads a prefix too
+        DETECTED.with(|d| d.set(0));
+        let d = decode(
+            &legacy,
+            Some("text/html; charset=utf-8"),
+            &DecodeOptions::default(),
+        );
+        assert_eq!(d.decided_by, DecidedBy::DetectedOverDeclared);
+        assert_eq!(d.encoding, WINDOWS_1252);
+        assert!(DETECTED.with(|d| d.get()) <= DETECT_LIMIT);
+    }
+
+    #[test]
+    fn the_detection_prefix_ends_after_an_ascii_byte() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語のテキスト、");
+        let mut page = Vec::new();
+        while page.len() < 3 * DETECT_LIMIT {
+            page.extend_from_slice(&sjis);
+            page.push(b' ');
+        }
+        let p = detection_prefix(&page);
+        assert!(
+            p.len() <= DETECT_LIMIT && p.len() > DETECT_LIMIT - 1024,
+            "{}",
+            p.len()
+        );
+        assert!(p.last().is_some_and(|b| b.is_ascii()));
+        // a short page is read whole; a page without ASCII is cut at the limit
+        assert_eq!(detection_prefix(&sjis).len(), sjis.len());
+        let all_high = vec![0xC4u8; 2 * DETECT_LIMIT];
+        assert_eq!(detection_prefix(&all_high).len(), DETECT_LIMIT);
+    }
 
     #[test]
     fn cp1252_table_matches_encoding_rs_for_every_high_byte() {

@@ -33,6 +33,7 @@ pub mod dates;
 pub mod decode;
 pub mod extract;
 pub mod fetch;
+pub mod files;
 pub mod frontier;
 pub mod induce;
 pub mod media;

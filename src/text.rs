@@ -108,7 +108,21 @@ pub fn slugify(text: &str, max: usize) -> String {
     out
 }
 
+/// `c` lowercased, with accents and ligatures folded to ASCII where simple
+/// (capitals too: `É` → `e`, `Œ` → `oe`).
 fn fold(c: char) -> String {
+    let mut out = String::new();
+    for l in c.to_lowercase() {
+        match fold_lower(l) {
+            Some(s) => out.push_str(s),
+            None => out.push(l),
+        }
+    }
+    out
+}
+
+/// The ASCII of a lowercase accented letter or ligature, if it has a simple one.
+fn fold_lower(c: char) -> Option<&'static str> {
     let s = match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
         'ç' | 'č' => "c",
@@ -122,9 +136,9 @@ fn fold(c: char) -> String {
         'æ' => "ae",
         'œ' => "oe",
         '&' => " and ",
-        _ => return c.to_lowercase().collect(),
+        _ => return None,
     };
-    s.to_string()
+    Some(s)
 }
 
 /// An error and its causes, each once: `cannot read x.html: No such file
@@ -172,5 +186,42 @@ mod tests {
     fn keys() {
         assert_eq!(fold_key(" Latest  News "), "latest news");
         assert_eq!(alnum_key("Iran, U.S. – talks!"), "iranustalks");
+    }
+
+    #[test]
+    fn long_slugs_are_cut_at_a_word_boundary_in_their_second_half() {
+        let title = "Iran says it will not hold talks with US over Iraq";
+        assert_eq!(slugify(title, 20), "iran-says-it-will");
+        assert_eq!(
+            slugify(title, 200),
+            "iran-says-it-will-not-hold-talks-with-us-over-iraq"
+        );
+        // a boundary exactly at half the length still counts
+        assert_eq!(slugify("abcde fghijklmno", 10), "abcde");
+        // one before it does not: the word is cut instead
+        assert_eq!(slugify("abcd efghijklmno", 10), "abcd-efghi");
+        // no boundary at all
+        assert_eq!(slugify("abcdefghijklmnop", 10), "abcdefghij");
+        // short enough: untouched
+        assert_eq!(slugify("abcde fghij", 11), "abcde-fghij");
+    }
+
+    #[test]
+    fn slugs_fold_ligatures_and_accented_capitals() {
+        assert_eq!(slugify("cœur", 80), "coeur");
+        assert_eq!(slugify("Œuvre", 80), "oeuvre");
+        assert_eq!(slugify("École Élysée", 80), "ecole-elysee");
+        assert_eq!(slugify("ÆRØ Straße", 80), "aero-strasse");
+        assert_eq!(slugify("Ça ÇA", 80), "ca-ca");
+        assert_eq!(slugify("Tom & Jerry", 80), "tom-and-jerry");
+        // every folded letter, small and capital (cargo-mutants: each arm)
+        assert_eq!(
+            slugify("àáâãäåā ÀÁÂÃÄÅĀ çč ÇČ èéêëē ÈÉÊËĒ ìíîïī ÌÍÎÏĪ", 80),
+            "aaaaaaa-aaaaaaa-cc-cc-eeeee-eeeee-iiiii-iiiii"
+        );
+        assert_eq!(
+            slugify("ñ Ñ òóôõöøō ÒÓÔÕÖØŌ ùúûüū ÙÚÛÜŪ ýÿ Ý ß æ Æ", 80),
+            "n-n-ooooooo-ooooooo-uuuuu-uuuuu-yy-y-ss-ae-ae"
+        );
     }
 }

@@ -197,7 +197,13 @@ fn unfinished_crawl(store: &std::path::Path) -> anyhow::Result<Option<String>> {
 
 /// Extract saved pages, in the order of their sorted paths.
 fn run_saved(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
-    let pages = saved::collect(&a.paths)?;
+    let saved::Collected { pages, skipped } = saved::collect(&a.paths)?;
+    for (p, what) in &skipped {
+        eprintln!(
+            "sitelift: note: skipped {}: not a regular file ({what})",
+            p.display()
+        );
+    }
     if pages.is_empty() {
         anyhow::bail!(
             "no .html or .htm pages under {}",
@@ -261,6 +267,10 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         true => profile.with_generic_fallback(),
         false => profile,
     };
+    // a FIFO named as an input would block its opening for ever
+    for p in &a.paths {
+        saved::named_input(p)?;
+    }
     if a.store.is_some() || a.paths.iter().any(|p| is_warc(p)) {
         return run_stored(&a, &profile);
     }

@@ -141,7 +141,13 @@ fn samples(a: &Args) -> anyhow::Result<Vec<Sample>> {
         out.extend(by_url.into_values());
     }
     if !files.is_empty() {
-        let pages = saved::collect(&files)?;
+        let saved::Collected { pages, skipped } = saved::collect(&files)?;
+        for (p, what) in &skipped {
+            eprintln!(
+                "sitelift: note: skipped {}: not a regular file ({what})",
+                p.display()
+            );
+        }
         let root = files.first().filter(|p| p.is_dir()).cloned();
         for path in pages {
             let sp = saved::load(&path, root.as_deref(), a.base_url.as_ref())?;

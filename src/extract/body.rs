@@ -366,6 +366,7 @@ pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url)
         pending_images: Vec::new(),
         figures: Vec::new(),
     };
+    // the subtree being skipped, until its end
     let mut skip: Option<NodeId> = None;
     for edge in container.traverse() {
         match edge {
@@ -375,93 +376,14 @@ pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url)
                 }
                 match n.value() {
                     Node::Text(t) => b.push_text(t),
-                    Node::Element(e) => {
-                        let name = e.name();
+                    Node::Element(_) => {
                         let Some(el) = ElementRef::wrap(n) else {
                             continue;
                         };
-                        if n.id() != container.id()
-                            && (removed.contains(&n.id()) || is_skipped_tag(name))
-                        {
+                        let inside = n.id() != container.id();
+                        // a removed subtree, or one the element is done with
+                        if (inside && removed.contains(&n.id())) || b.open_element(el, inside) {
                             skip = Some(n.id());
-                            continue;
-                        }
-                        if is_caption(name, e) {
-                            b.caption(el);
-                            skip = Some(n.id());
-                            continue;
-                        }
-                        match name {
-                            "br" => b.br(),
-                            "img" => b.image(el),
-                            "table" => {
-                                b.flush();
-                                match table_text(el) {
-                                    Ok(t) if !t.is_empty() => {
-                                        b.out.blocks.push(Block {
-                                            kind: Kind::Pre,
-                                            inline: vec![Inline::Text(t.clone())],
-                                            text: t,
-                                        });
-                                        // images inside the table are still images of the article
-                                        for img in el.select(&IMG) {
-                                            b.image(img);
-                                        }
-                                        b.flush();
-                                    }
-                                    Ok(_) => {}
-                                    Err(w) => b.out.warnings.push(w),
-                                }
-                                skip = Some(n.id());
-                            }
-                            "a" | "em" | "i" | "strong" | "b" => {
-                                let tag = match name {
-                                    "a" => match e.attr("href").and_then(|h| absolute_url(base, h))
-                                    {
-                                        Some(h) if !h.contains('#') || !h.ends_with('#') => {
-                                            Tag::A(h)
-                                        }
-                                        _ => continue,
-                                    },
-                                    "em" | "i" => Tag::Em,
-                                    _ => Tag::Strong,
-                                };
-                                if b.pending_space {
-                                    // the space belongs before the element, not inside it
-                                    b.push_char(' ');
-                                    b.pending_space = false;
-                                }
-                                b.inline.push(Inline::Open(tag.clone()));
-                                b.open.push((n.id(), tag));
-                            }
-                            _ if is_block_tag(name) => {
-                                b.flush();
-                                let kind = match name {
-                                    "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                                        Some(Kind::H(name.as_bytes()[1] - b'0'))
-                                    }
-                                    "li" => Some(Kind::Li(
-                                        el.parent()
-                                            .and_then(ElementRef::wrap)
-                                            .is_some_and(|p| p.value().name() == "ol"),
-                                    )),
-                                    "blockquote" => Some(Kind::Quote),
-                                    "pre" => Some(Kind::Pre),
-                                    _ => None,
-                                };
-                                if let Some(k) = kind {
-                                    b.kinds.push((n.id(), k));
-                                }
-                                if name == "figure"
-                                    || e.has_class(
-                                        "wp-caption",
-                                        scraper::CaseSensitivity::AsciiCaseInsensitive,
-                                    )
-                                {
-                                    b.figures.push((n.id(), None));
-                                }
-                            }
-                            _ => {}
                         }
                     }
                     _ => {}
@@ -474,32 +396,133 @@ pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url)
                     }
                     continue;
                 }
-                let Node::Element(e) = n.value() else {
-                    continue;
-                };
-                if b.open.last().is_some_and(|(id, _)| *id == n.id()) {
-                    if let Some((_, tag)) = b.open.pop() {
-                        // an empty element leaves nothing behind
-                        if b.inline.last() == Some(&Inline::Open(tag.clone())) {
-                            b.inline.pop();
-                        } else {
-                            b.inline.push(Inline::Close(tag));
-                        }
-                    }
-                } else if is_block_tag(e.name()) {
-                    b.flush();
-                    if b.kinds.last().is_some_and(|(id, _)| *id == n.id()) {
-                        b.kinds.pop();
-                    }
-                    if b.figures.last().is_some_and(|(id, _)| *id == n.id()) {
-                        b.figures.pop();
-                    }
+                if let Node::Element(e) = n.value() {
+                    b.close_element(n.id(), e.name());
                 }
             }
         }
     }
     b.flush();
     b.out
+}
+
+impl Builder<'_> {
+    /// The start of element `el` (`inside`: not the container itself);
+    /// true when its subtree is to be skipped (done with, or not content).
+    fn open_element(&mut self, el: ElementRef<'_>, inside: bool) -> bool {
+        let e = el.value();
+        let name = e.name();
+        if inside && is_skipped_tag(name) {
+            return true;
+        }
+        if is_caption(name, e) {
+            self.caption(el);
+            return true;
+        }
+        match name {
+            "br" => self.br(),
+            "img" => self.image(el),
+            "table" => {
+                self.table(el);
+                return true;
+            }
+            "a" | "em" | "i" | "strong" | "b" => self.open_inline(el),
+            _ if is_block_tag(name) => self.open_block(el),
+            _ => {}
+        }
+        false
+    }
+
+    /// A table: its text as one preformatted block, then its images.
+    fn table(&mut self, el: ElementRef<'_>) {
+        self.flush();
+        match table_text(el) {
+            Ok(t) if !t.is_empty() => {
+                self.out.blocks.push(Block {
+                    kind: Kind::Pre,
+                    inline: vec![Inline::Text(t.clone())],
+                    text: t,
+                });
+                // images inside the table are still images of the article
+                for img in el.select(&IMG) {
+                    self.image(img);
+                }
+                self.flush();
+            }
+            Ok(_) => {}
+            Err(w) => self.out.warnings.push(w),
+        }
+    }
+
+    /// The start of a kept inline element (a link with a usable href,
+    /// emphasis, strong emphasis).
+    fn open_inline(&mut self, el: ElementRef<'_>) {
+        let e = el.value();
+        let tag = match e.name() {
+            "a" => match e.attr("href").and_then(|h| absolute_url(self.base, h)) {
+                Some(h) if !h.contains('#') || !h.ends_with('#') => Tag::A(h),
+                _ => return,
+            },
+            "em" | "i" => Tag::Em,
+            _ => Tag::Strong,
+        };
+        if self.pending_space {
+            // the space belongs before the element, not inside it
+            self.push_char(' ');
+            self.pending_space = false;
+        }
+        self.inline.push(Inline::Open(tag.clone()));
+        self.open.push((el.id(), tag));
+    }
+
+    /// The start of a block element: what came before is a block, and the
+    /// kind (heading, list item, quote, pre) and figure it opens.
+    fn open_block(&mut self, el: ElementRef<'_>) {
+        self.flush();
+        let e = el.value();
+        let name = e.name();
+        let kind = match name {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Some(Kind::H(name.as_bytes()[1] - b'0')),
+            "li" => Some(Kind::Li(
+                el.parent()
+                    .and_then(ElementRef::wrap)
+                    .is_some_and(|p| p.value().name() == "ol"),
+            )),
+            "blockquote" => Some(Kind::Quote),
+            "pre" => Some(Kind::Pre),
+            _ => None,
+        };
+        if let Some(k) = kind {
+            self.kinds.push((el.id(), k));
+        }
+        if name == "figure"
+            || e.has_class("wp-caption", scraper::CaseSensitivity::AsciiCaseInsensitive)
+        {
+            self.figures.push((el.id(), None));
+        }
+    }
+
+    /// The end of element `id` (called `name`).
+    fn close_element(&mut self, id: NodeId, name: &str) {
+        if self.open.last().is_some_and(|(open, _)| *open == id) {
+            if let Some((_, tag)) = self.open.pop() {
+                // an empty element leaves nothing behind
+                if self.inline.last() == Some(&Inline::Open(tag.clone())) {
+                    self.inline.pop();
+                } else {
+                    self.inline.push(Inline::Close(tag));
+                }
+            }
+        } else if is_block_tag(name) {
+            self.flush();
+            if self.kinds.last().is_some_and(|(k, _)| *k == id) {
+                self.kinds.pop();
+            }
+            if self.figures.last().is_some_and(|(f, _)| *f == id) {
+                self.figures.pop();
+            }
+        }
+    }
 }
 
 static IMG: std::sync::LazyLock<scraper::Selector> =
@@ -568,36 +591,96 @@ pub fn joined_text(blocks: &[Block]) -> String {
 /// Drop leading blocks that only repeat the text that follows them (a teaser
 /// of the lead). `strip` removes a dateline from a text before comparing.
 /// Returns how many were dropped.
+///
+/// The first three blocks that stay are looked at (images and blocks too
+/// short to compare count as staying); a block is a repeat when 80 % of its
+/// letters and digits begin the text after it. Each block is compared with
+/// only as much of that text as it is long, and the blocks are removed in
+/// one pass at the end, so the rule costs a small multiple of the page
+/// whatever the page (a page of identical paragraphs took quadratic time).
 pub fn drop_repeated_lead(blocks: &mut Vec<Block>, strip: &dyn Fn(&str) -> usize) -> usize {
+    let mut drop = vec![false; blocks.len()];
     let mut dropped = 0;
+    let mut kept = 0;
     let mut i = 0;
-    while i < blocks.len().min(3) {
-        if matches!(blocks[i].kind, Kind::Image(_)) {
-            i += 1;
-            continue;
-        }
-        let t = &blocks[i].text;
-        let core = alnum_key(&t[strip(t)..]);
-        if core.chars().count() < 20 {
-            i += 1;
-            continue;
-        }
-        let rest = joined_text(&blocks[i + 1..]);
-        // only as much of the rest as the block is long gets compared
-        let rest_core = alnum_chars(&rest[strip(&rest)..]);
-        let common = core
-            .chars()
-            .zip(rest_core)
-            .take_while(|(a, b)| a == b)
-            .count();
-        if common * 10 >= core.chars().count() * 8 {
-            blocks.remove(i);
+    while kept < 3 && i < blocks.len() {
+        if is_repeat(&blocks[i], &blocks[i + 1..], strip) {
+            drop[i] = true;
             dropped += 1;
         } else {
-            i += 1;
+            kept += 1;
         }
+        i += 1;
+    }
+    if dropped > 0 {
+        let mut flags = drop.into_iter();
+        blocks.retain(|_| !flags.next().unwrap_or(false));
     }
     dropped
+}
+
+/// Whether `block` repeats the start of the text of `after` (see
+/// [`drop_repeated_lead`]).
+fn is_repeat(block: &Block, after: &[Block], strip: &dyn Fn(&str) -> usize) -> bool {
+    if matches!(block.kind, Kind::Image(_)) {
+        return false;
+    }
+    let t = &block.text;
+    #[cfg(test)]
+    EXAMINED.with(|e| e.set(e.get() + t.len()));
+    let core = alnum_key(&t[strip(t)..]);
+    let len = core.chars().count();
+    if len < 20 {
+        return false;
+    }
+    let (rest, from) = text_ahead(after, len, strip);
+    // only as much of the rest as the block is long gets compared
+    let common = core
+        .chars()
+        .zip(alnum_chars(&rest[from..]))
+        .take_while(|(a, b)| a == b)
+        .count();
+    common * 10 >= len * 8
+}
+
+/// The start of the text of `blocks` as [`joined_text`] gives it, with at
+/// least `need` letters and digits after its dateline (when the blocks have
+/// that many), and where the text after the dateline begins. Whole blocks
+/// are taken, twice as many bytes each round, so this costs about what it
+/// returns.
+fn text_ahead(blocks: &[Block], need: usize, strip: &dyn Fn(&str) -> usize) -> (String, usize) {
+    let mut text = String::new();
+    let mut want = need.saturating_mul(2).max(64);
+    let mut texts = blocks
+        .iter()
+        .filter(|b| !matches!(b.kind, Kind::Image(_)))
+        .peekable();
+    loop {
+        while text.len() < want {
+            let Some(b) = texts.next() else { break };
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&b.text);
+        }
+        #[cfg(test)]
+        EXAMINED.with(|e| e.set(e.get() + text.len()));
+        let from = strip(&text);
+        if texts.peek().is_none()
+            || alnum_chars(&text[from..])
+                .nth(need.saturating_sub(1))
+                .is_some()
+        {
+            return (text, from);
+        }
+        want = want.saturating_mul(2);
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Bytes of text [`drop_repeated_lead`] looked at (its cost, for the tests).
+    static EXAMINED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 fn render_inline(items: &[Inline], out: &mut String) {
@@ -774,5 +857,100 @@ mod tests {
             first_src("<img src=\"p.jpg\" srcset=\"javascript:alert(1) 500w\">").as_deref(),
             Some("https://s.org/a/p.jpg")
         );
+    }
+
+    fn para(text: &str) -> Block {
+        Block {
+            kind: Kind::P,
+            text: text.to_string(),
+            inline: vec![Inline::Text(text.to_string())],
+        }
+    }
+
+    /// The bytes the rule looks at for `n` identical paragraphs.
+    fn examined_for(n: usize, text: &str) -> (usize, usize, usize) {
+        let mut blocks = vec![para(text); n];
+        EXAMINED.with(|e| e.set(0));
+        let dropped = drop_repeated_lead(&mut blocks, &|_| 0);
+        (dropped, blocks.len(), EXAMINED.with(|e| e.get()))
+    }
+
+    /// Issue 16, item 10: the rule joined all the text after each block it
+    /// compared, so n identical paragraphs cost n² (a 20 MB page: 58 s). Each
+    /// block is now compared with only as much text as it is long: the cost
+    /// is a small multiple of the page, whatever the page.
+    #[test]
+    fn the_repeated_lead_rule_looks_at_each_byte_a_bounded_number_of_times() {
+        let text = "The same paragraph again and again, long enough to be a lead.";
+        for n in [10, 100, 1000, 4000] {
+            let (dropped, left, examined) = examined_for(n, text);
+            assert_eq!((dropped, left), (n - 1, 1), "{n} blocks");
+            let page = n * (text.len() + 1);
+            assert!(
+                examined <= 4 * page,
+                "{n} blocks: {examined} bytes examined for a page of {page}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_repeated_lead_rule_keeps_its_meaning() {
+        let lead = "Tehran says it will not hold talks with the United States over Iraq.";
+        let strip_none = |_: &str| 0;
+        // a teaser repeating the start of what follows
+        let mut b = vec![
+            para(lead),
+            para(&format!("{lead} And more.")),
+            para("Next."),
+        ];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
+        assert_eq!(b.len(), 2);
+        assert!(b[0].text.ends_with("And more."));
+        // a block that does not repeat what follows stays, and so do the
+        // blocks after the first three kept ones
+        let other = "Something else entirely, which is not a repeat of anything.";
+        let mut b = vec![
+            para(other),
+            para("short"),
+            para(other),
+            para(lead),
+            para(lead),
+        ];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 0);
+        assert_eq!(b.len(), 5);
+        // the repeat can span several following blocks, joined by new lines
+        let mut b = vec![
+            para("One two three four five six seven eight nine ten"),
+            para("One two three four five"),
+            para("six seven eight nine ten and so on"),
+        ];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
+        assert_eq!(b.len(), 2);
+        // the dateline is left out of both sides of the comparison
+        let strip = |s: &str| if s.starts_with("LONDON - ") { 9 } else { 0 };
+        let mut b = vec![para(lead), para(&format!("LONDON - {lead}"))];
+        assert_eq!(drop_repeated_lead(&mut b, &strip), 1);
+        assert_eq!(b.len(), 1);
+        // images in front are passed over, and count as kept
+        let mut b = vec![
+            Block {
+                kind: Kind::Image(0),
+                text: String::new(),
+                inline: vec![],
+            },
+            para(lead),
+            para(lead),
+        ];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
+        assert_eq!(b.len(), 2);
+        // 80 % of the block is enough
+        let almost = format!("{}XXXXXXXXXX", &lead[..lead.len() - 10]);
+        let mut b = vec![para(&almost), para(lead)];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 1);
+        let mut b = vec![
+            para(&format!("{}XXXXXXXXXXXXXXXXXX", &lead[..lead.len() - 18])),
+            para(lead),
+        ];
+        assert_eq!(drop_repeated_lead(&mut b, &strip_none), 0);
     }
 }

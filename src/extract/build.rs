@@ -99,6 +99,9 @@ pub(super) fn build(
         Some(spec) => finish_body(&b, spec, &mut n),
         None => Body::default(),
     };
+    if let Some(spec) = t.body.as_ref().filter(|s| s.required) {
+        required_body(&body, &b, spec, &n, t)?;
+    }
     let lists = page_lists(&cx, trace, &mut n);
     let featured_image = featured_image(url, pf.featured_image, &mut n);
     let mut record = Record {
@@ -150,6 +153,35 @@ fn required_error(f: &Field, t: &Template) -> ExtractError {
         template: t.name.clone(),
         tried,
     }
+}
+
+/// A required body that its container gave but that came out empty (its
+/// paragraphs all removed, dropped or stripped, no image either) fails the
+/// page, as a body without a container does.
+fn required_body(
+    body: &Body,
+    b: &Blocks,
+    spec: &BodySpec,
+    n: &Notes,
+    t: &Template,
+) -> Result<(), ExtractError> {
+    if !body.paragraphs.is_empty() || !b.images.is_empty() {
+        return Ok(());
+    }
+    let container = n.provenance.get("body").cloned().unwrap_or_else(|| {
+        spec.select
+            .iter()
+            .map(|s| s.css.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    Err(ExtractError::Required {
+        field: "body".into(),
+        template: t.name.clone(),
+        tried: format!(
+            "{container}, which matched but left no text after remove, drop_paragraphs, the teaser rule and the dateline"
+        ),
+    })
 }
 
 /// Evaluate the template's page fields, in profile order.
@@ -314,6 +346,10 @@ fn body_containers<'a, 's>(
     Some((sel, containers))
 }
 
+/// More leading blocks dropped as teasers than this is unusual, and a
+/// warning on the record (a page of identical paragraphs loses all but one).
+const MAX_QUIET_TEASERS: usize = 2;
+
 /// Flatten the body containers into blocks, then drop what the profile
 /// says is not the text (matching paragraphs, repeated teasers).
 fn body_blocks(
@@ -375,6 +411,15 @@ fn body_blocks(
             trace.log(|| {
                 format!("  body: dropped {dropped} leading block(s) repeating the text (teaser)")
             });
+        }
+        if dropped > MAX_QUIET_TEASERS {
+            n.warnings.push(Message::new(
+                "repeated_lead",
+                Some("body"),
+                format!(
+                    "dropped {dropped} leading blocks that repeat the text after them (a teaser is one or two); check the page, or set drop_repeated_lead = false in [template.body]"
+                ),
+            ));
         }
     }
     Ok(out)

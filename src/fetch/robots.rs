@@ -53,6 +53,27 @@ struct Cached {
     expires: Instant,
 }
 
+impl Cached {
+    /// Rules fetched at `now`, trusted for `ttl`.
+    fn new(rules: Arc<Rules>, ttl: Duration, now: Instant) -> Cached {
+        Cached {
+            rules,
+            expires: now + ttl,
+        }
+    }
+
+    /// Whether the rules still hold at `now` (else robots.txt is fetched again).
+    fn fresh(&self, now: Instant) -> bool {
+        now < self.expires
+    }
+}
+
+/// What an unreadable robots.txt gives (`why`: the 5xx, 429 or failure):
+/// disallow all, for [`ROBOTS_ERROR_TTL`].
+fn unavailable(why: String) -> (Robots, Duration, Option<String>) {
+    (Robots::disallow_all(), ROBOTS_ERROR_TTL, Some(why))
+}
+
 /// Per-origin cache; one fetch per origin even under concurrency.
 #[derive(Debug, Default)]
 pub struct RobotsCache {
@@ -73,7 +94,7 @@ impl Inner {
         let cell = self.robots.cell(&origin);
         let mut slot = cell.lock().await;
         if let Some(cached) = slot.as_ref() {
-            if Instant::now() < cached.expires {
+            if cached.fresh(Instant::now()) {
                 return cached.rules.clone();
             }
         }
@@ -82,10 +103,7 @@ impl Inner {
             robots,
             unavailable,
         });
-        *slot = Some(Cached {
-            rules: rules.clone(),
-            expires: Instant::now() + ttl,
-        });
+        *slot = Some(Cached::new(rules.clone(), ttl, Instant::now()));
         rules
     }
 
@@ -136,7 +154,7 @@ impl Inner {
                     if status == 429 || status >= 500 {
                         tracing::warn!(%current, status, "robots.txt server error; disallowing all for now");
                         let why = format!("{current} answered HTTP {status}");
-                        return (Robots::disallow_all(), ROBOTS_ERROR_TTL, Some(why));
+                        return unavailable(why);
                     }
                     return allow_all;
                 }
@@ -159,7 +177,7 @@ impl Inner {
                         "{current} could not be fetched ({}: {detail})",
                         reason.code()
                     );
-                    return (Robots::disallow_all(), ROBOTS_ERROR_TTL, Some(why));
+                    return unavailable(why);
                 }
             }
         }
@@ -189,5 +207,31 @@ Sitemap: http://example.org/sitemap.xml\n";
         );
         assert!(!star.is_allowed("/private/x"));
         assert_eq!(star.crawl_delay(), Some(Duration::from_secs(1)));
+    }
+
+    /// The window after a robots.txt error: ten minutes of "disallow all",
+    /// then robots.txt is fetched again (not sooner, not later).
+    #[test]
+    fn a_robots_error_disallows_all_for_ten_minutes_then_refetches() {
+        let (robots, ttl, why) = unavailable("https://s.org/robots.txt answered HTTP 503".into());
+        assert_eq!(ttl, Duration::from_secs(600));
+        assert_eq!(ROBOTS_ERROR_TTL, Duration::from_secs(600));
+        assert!(!robots.is_allowed("/"));
+        assert!(why.is_some_and(|w| w.contains("503")));
+        let now = Instant::now();
+        let rules = Arc::new(Rules {
+            robots,
+            unavailable: None,
+        });
+        let cached = Cached::new(rules.clone(), ttl, now);
+        assert!(cached.fresh(now));
+        assert!(cached.fresh(now + Duration::from_secs(599)));
+        assert!(cached.fresh(now + Duration::from_millis(599_999)));
+        assert!(!cached.fresh(now + Duration::from_secs(600)));
+        assert!(!cached.fresh(now + Duration::from_secs(601)));
+        // a robots.txt that was read holds for a day
+        let day = Cached::new(rules, ROBOTS_TTL, now);
+        assert!(day.fresh(now + Duration::from_secs(24 * 3600 - 1)));
+        assert!(!day.fresh(now + Duration::from_secs(24 * 3600)));
     }
 }

@@ -315,10 +315,13 @@ pub struct Profile {
 impl Profile {
     /// Read, parse and compile the profile at `path`.
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let src = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
+        let io = |source| ProfileError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        // a FIFO given as the profile would block the open for ever
+        crate::files::require_regular(path).map_err(io)?;
+        let src = std::fs::read_to_string(path).map_err(io)?;
         Profile::from_str(&src, path)
     }
 

@@ -18,6 +18,16 @@ pub enum InputError {
         /// The error.
         source: std::io::Error,
     },
+    /// A named input is neither a folder nor a regular file.
+    #[error(
+        "{path} is not a regular file ({what}): name page files, folders of them or WARC files"
+    )]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is (`a FIFO`, `a socket`, `a device`).
+        what: &'static str,
+    },
     /// A sidecar is not valid.
     #[error("bad sidecar {path}: {message}")]
     Sidecar {
@@ -79,26 +89,54 @@ fn is_page(p: &Path) -> bool {
     )
 }
 
-/// Every page file under `paths` (files as given, folders recursively), sorted, without duplicates.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
-    let mut out = Vec::new();
+/// The page files of the input, and what was left out.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// The page files, sorted, without duplicates.
+    pub pages: Vec<PathBuf>,
+    /// Files named like pages inside the folders that are not regular
+    /// files (FIFOs, sockets, devices), with what they are: skipped, since
+    /// reading a FIFO blocks for ever.
+    pub skipped: Vec<(PathBuf, &'static str)>,
+}
+
+/// Every page file under `paths` (files as given, folders recursively),
+/// sorted, without duplicates. A named path that is neither a folder nor a
+/// regular file is an error ([`named_input`]); inside folders, such files
+/// are skipped and listed.
+pub fn collect(paths: &[PathBuf]) -> Result<Collected, InputError> {
+    let mut out = Collected::default();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|source| InputError::Io {
-            path: p.clone(),
-            source,
-        })?;
-        if meta.is_dir() {
+        if named_input(p)?.is_dir() {
             walk(p, &mut out)?;
         } else {
-            out.push(p.clone());
+            out.pages.push(p.clone());
         }
     }
-    out.sort();
-    out.dedup();
+    out.pages.sort();
+    out.pages.dedup();
+    out.skipped.sort();
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
+/// The metadata of an input the operator named, which must be a folder or
+/// a regular file: anything else (a FIFO, whose opening blocks, a socket, a
+/// device) is refused before it is opened.
+pub fn named_input(p: &Path) -> Result<std::fs::Metadata, InputError> {
+    let meta = std::fs::metadata(p).map_err(|source| InputError::Io {
+        path: p.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() && !meta.is_file() {
+        return Err(InputError::NotAFile {
+            path: p.to_path_buf(),
+            what: crate::files::kind_of(&meta),
+        });
+    }
+    Ok(meta)
+}
+
+fn walk(dir: &Path, out: &mut Collected) -> Result<(), InputError> {
     let rd = std::fs::read_dir(dir).map_err(|source| InputError::Io {
         path: dir.to_path_buf(),
         source,
@@ -116,7 +154,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
         if ft.is_dir() {
             walk(&p, out)?;
         } else if is_page(&p) {
-            out.push(p);
+            if ft.is_file() {
+                out.pages.push(p);
+                continue;
+            }
+            // a symbolic link, or a special file: what it is, without opening it
+            match std::fs::metadata(&p) {
+                Ok(m) if m.is_file() => out.pages.push(p),
+                Ok(m) => out.skipped.push((p, crate::files::kind_of(&m))),
+                // a dangling link: reading it says so, as before
+                Err(_) => out.pages.push(p),
+            }
         }
     }
     Ok(())
@@ -165,7 +213,7 @@ pub fn load(
     root: Option<&Path>,
     base_url: Option<&Url>,
 ) -> Result<SavedPage, InputError> {
-    let bytes = std::fs::read(path).map_err(|source| InputError::Io {
+    let bytes = crate::files::read_regular(path).map_err(|source| InputError::Io {
         path: path.to_path_buf(),
         source,
     })?;

@@ -35,7 +35,7 @@ const FEXTRA: u8 = 0x04;
 const SUBFIELD_ID: [u8; 2] = *b"sl";
 /// The fixed header (10 bytes), XLEN (2), the length subfield (4 + 4) and
 /// the header CRC16 (2).
-const HEADER_LEN: usize = 22;
+pub(super) const HEADER_LEN: usize = 22;
 /// The CRC-32 and ISIZE trailer.
 const TRAILER_LEN: usize = 8;
 /// Largest member length accepted: a full record block and header, even if
@@ -85,7 +85,7 @@ fn header_crc16(head: &[u8]) -> u16 {
 
 /// The member length in a gzip header written by [`gzip_member`], if `head`
 /// is such a header, its CRC16 matches and the length is possible.
-fn declared_length(head: &[u8; HEADER_LEN]) -> Option<u64> {
+pub(super) fn declared_length(head: &[u8; HEADER_LEN]) -> Option<u64> {
     let ours = head[..4] == [0x1f, 0x8b, 8, FEXTRA | FHCRC]
         && u16::from_le_bytes([head[10], head[11]]) == 8
         && head[12..14] == SUBFIELD_ID
@@ -140,6 +140,7 @@ impl std::fmt::Debug for ChunkReader {
 impl ChunkReader {
     /// Opens `path` at its first record.
     pub fn open(path: &Path) -> Result<ChunkReader, StoreError> {
+        crate::files::require_regular(path).map_err(|e| StoreError::io("open", path, e))?;
         let file = File::open(path).map_err(|e| StoreError::io("open", path, e))?;
         Ok(ChunkReader {
             path: path.to_path_buf(),

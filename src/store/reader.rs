@@ -94,6 +94,11 @@ pub struct WarcReader {
     last_member: u64,
     /// File offset just past the last record returned.
     good_end: u64,
+    /// The error that cut the last member short, once what it inflated
+    /// before the cut has been read (see [`WarcReader::fill_more`]).
+    cut: Option<StoreError>,
+    /// Bytes the current gzip member has inflated to so far.
+    member_inflated: u64,
     done: bool,
 }
 
@@ -137,6 +142,7 @@ impl WarcReader {
         offset: u64,
         gzip: Option<bool>,
     ) -> Result<WarcReader, StoreError> {
+        crate::files::require_regular(path).map_err(|e| StoreError::io("open", path, e))?;
         let mut file = File::open(path).map_err(|e| StoreError::io("open", path, e))?;
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| StoreError::io("seek", path, e))?;
@@ -156,6 +162,8 @@ impl WarcReader {
             origin: offset,
             last_member: offset,
             good_end: offset,
+            cut: None,
+            member_inflated: 0,
             done: false,
         })
     }
@@ -173,7 +181,15 @@ impl WarcReader {
     }
 
     /// Appends more decompressed bytes to `pending`; `Ok(false)` at end of file.
+    ///
+    /// A gzip member that the file ends inside (a truncated download, or a
+    /// whole WARC compressed as one member and cut short) still gives what
+    /// it inflated before the cut: those bytes are kept, the records they
+    /// complete are read, and the truncation is the error of the next call.
     fn fill_more(&mut self) -> Result<bool, StoreError> {
+        if let Some(e) = self.cut.take() {
+            return Err(e);
+        }
         let at = self.input.pos;
         let available = self
             .input
@@ -196,10 +212,28 @@ impl WarcReader {
                     detail: "bytes after the last gzip member are not gzip".into(),
                 });
             }
+            // a member of our writer holds one record: cut short, it has
+            // nothing complete to give (and the chunked reader, which cuts
+            // such members by their length, must see the same)
+            let ours = available
+                .get(..super::member::HEADER_LEN)
+                .and_then(|h| h.try_into().ok())
+                .and_then(super::member::declared_length)
+                .is_some();
             let before = self.pending.len();
             let mut dec = GzDecoder::new(&mut self.input).take(room + 1);
-            match dec.read_to_end(&mut self.pending) {
+            let read = dec.read_to_end(&mut self.pending);
+            self.member_inflated = (self.pending.len() - before) as u64;
+            match read {
                 Ok(_) => {}
+                Err(e)
+                    if !ours
+                        && e.kind() == std::io::ErrorKind::UnexpectedEof
+                        && self.pending.len() > before =>
+                {
+                    self.cut = Some(self.cut_error(at, e));
+                    return Ok(true);
+                }
                 Err(e) => return Err(member_error(&self.path, at, e)),
             }
             if (self.pending.len() - before) as u64 > room {
@@ -227,6 +261,19 @@ impl WarcReader {
                 .map_err(|e| StoreError::io("read", &self.path, e))?;
         }
         Ok(true)
+    }
+
+    /// The error of the member at `at` that the file ends inside: where the
+    /// file breaks, in the file and in what the member inflated to.
+    fn cut_error(&self, at: u64, e: std::io::Error) -> StoreError {
+        StoreError::Truncated {
+            path: self.path.clone(),
+            offset: at,
+            detail: format!(
+                "gzip member: {e}: the file ends at byte {}, after {} bytes of inflated data; the records complete before the cut were read, the rest is lost",
+                self.input.pos, self.member_inflated
+            ),
+        }
     }
 
     /// Drops CR/LF bytes between records.
@@ -272,11 +319,21 @@ impl Iterator for WarcReader {
             }
             match parse_record(&self.pending, self.origin) {
                 Parsed::Complete(record, used) => {
+                    if self.cut.is_some() && !digest_holds(&record) {
+                        // a member cut short has no checksum to vouch for
+                        // what it inflated: only a block that its digest
+                        // confirms is taken from it
+                        if let Some(e) = self.cut.take() {
+                            return self.fail(e);
+                        }
+                    }
                     self.pending.drain(..used);
                     self.skip_separators();
                     if self.gzip {
                         self.origin = self.last_member;
-                        if self.pending.is_empty() {
+                        // a member cut short is never intact: the writer
+                        // truncates a torn file at its start
+                        if self.pending.is_empty() && self.cut.is_none() {
                             self.good_end = self.input.pos;
                         }
                     } else {
@@ -319,6 +376,18 @@ impl Iterator for WarcReader {
                 }
             }
         }
+    }
+}
+
+/// Whether the record's `WARC-Block-Digest` matches its block; true when it
+/// has none in the form WARC writers use (`sha1:` and base32), which
+/// cannot be checked.
+fn digest_holds(record: &WarcRecord) -> bool {
+    match record.header("WARC-Block-Digest") {
+        Some(d) if d.is_ascii() && d.len() == 37 && d[..5].eq_ignore_ascii_case("sha1:") => {
+            d[5..].eq_ignore_ascii_case(&super::warc::sha1_digest(&record.block)[5..])
+        }
+        _ => true,
     }
 }
 

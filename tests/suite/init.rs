@@ -39,7 +39,7 @@ fn init(out: &Path, inputs: &[&Path], extra: &[&str]) -> Output {
 
 /// The records of the fixture pages with `profile`, by URL.
 fn records(profile: &Profile) -> BTreeMap<String, Record> {
-    let pages = saved::collect(&[site::fixtures()]).unwrap();
+    let pages = saved::collect(&[site::fixtures()]).unwrap().pages;
     let mut out = BTreeMap::new();
     for p in pages {
         let sp = saved::load(&p, None, None).unwrap();
@@ -136,7 +136,7 @@ fn init_with_fixtures_then_check_passes() {
     let fixtures = dir.path().join("fixtures/iranfocus");
     let fx = fixtures.display().to_string();
     ok(&init(&out, &[&site::fixtures()], &["--fixtures", &fx]));
-    let pages = saved::collect(std::slice::from_ref(&fixtures)).unwrap();
+    let pages = saved::collect(std::slice::from_ref(&fixtures)).unwrap().pages;
     assert_eq!(pages.len(), 17, "{pages:?}");
     for p in &pages {
         assert!(p.with_extension("json").exists(), "{}", p.display());

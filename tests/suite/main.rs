@@ -39,6 +39,7 @@ mod package_links;
 mod profile_errors;
 mod progress;
 mod realworld;
+mod regressions_leaf;
 mod resume;
 mod serve;
 mod status_cli;
