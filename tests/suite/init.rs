@@ -136,7 +136,9 @@ fn init_with_fixtures_then_check_passes() {
     let fixtures = dir.path().join("fixtures/iranfocus");
     let fx = fixtures.display().to_string();
     ok(&init(&out, &[&site::fixtures()], &["--fixtures", &fx]));
-    let pages = saved::collect(std::slice::from_ref(&fixtures)).unwrap().pages;
+    let pages = saved::collect(std::slice::from_ref(&fixtures))
+        .unwrap()
+        .pages;
     assert_eq!(pages.len(), 17, "{pages:?}");
     for p in &pages {
         assert!(p.with_extension("json").exists(), "{}", p.display());
