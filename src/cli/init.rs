@@ -396,3 +396,38 @@ fn write_fixtures(dir: &Path, samples: &[Sample], profile: &Profile) -> anyhow::
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name: &str) -> Sample {
+        Sample {
+            name: name.into(),
+            url: Url::parse(&format!("http://x.test/{name}")).unwrap(),
+            bytes: Vec::new(),
+            content_type: None,
+            url_source: "test",
+            aliases: Vec::new(),
+        }
+    }
+
+    fn names(v: &[Sample]) -> Vec<&str> {
+        v.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    #[test]
+    fn names_are_made_unique_in_input_order() {
+        let mut v: Vec<Sample> = ["a", "b", "a", "a", "a-2"].map(sample).into();
+        unique_names(&mut v);
+        assert_eq!(names(&v), ["a", "b", "a-2", "a-3", "a-2-2"]);
+    }
+
+    #[test]
+    fn max_pages_keeps_an_even_spread() {
+        let v: Vec<Sample> = (0..10).map(|i| sample(&i.to_string())).collect();
+        assert_eq!(names(&spread(v.clone(), 4)), ["0", "2", "5", "7"]);
+        assert_eq!(spread(v.clone(), 0).len(), 10);
+        assert_eq!(spread(v, 20).len(), 10);
+    }
+}

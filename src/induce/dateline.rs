@@ -32,3 +32,44 @@ pub(super) fn plan_dateline(m: &[Vec<String>]) -> Option<(String, usize)> {
     let n = m.iter().filter(|ps| re.is_match(&ps.join("\n"))).count();
     (n > 0 && n * 3 >= m.len()).then_some((pattern, n))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paras(v: &[&[&str]]) -> Vec<Vec<String>> {
+        v.iter()
+            .map(|p| p.iter().map(|s| s.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_dateline_with_a_source_line_gives_a_pattern_that_reads_both() {
+        let m = paras(&[
+            &["Iran Focus", "Tehran, Iran, May 14 – The text."],
+            &["Iran Focus", "London, Oct 2 - More text."],
+            &["Paris, France, 3 June – Text without a source.", "Next."],
+        ]);
+        let (pattern, n) = plan_dateline(&m).expect("a dateline");
+        assert_eq!(n, 3);
+        let re = regex::Regex::new(&pattern).unwrap();
+        let c = re
+            .captures("Iran Focus\nTehran, Iran, May 14 – The text.")
+            .unwrap();
+        assert_eq!(&c["source"], "Iran Focus");
+        assert_eq!(&c["place"], "Tehran, Iran");
+        assert_eq!(&c["date"], "May 14");
+    }
+
+    #[test]
+    fn no_pattern_when_under_a_third_of_the_samples_have_a_dateline() {
+        let m = paras(&[
+            &["Tehran, Iran, May 14 – The text."],
+            &["Plain text."],
+            &["More plain text."],
+            &["And more."],
+        ]);
+        assert_eq!(plan_dateline(&m), None);
+        assert_eq!(plan_dateline(&[]), None);
+    }
+}

@@ -196,3 +196,34 @@ fn note(mine: usize, others: usize, left: usize, confused: usize) -> String {
         (n, _) => format!("on all {mine} of its samples, but also on {n} other samples (review!)"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_note_says_how_well_the_rule_tells_the_pages_apart() {
+        assert_eq!(
+            note(5, 7, 0, 0),
+            "on all 5 of its samples, on none of the other 7"
+        );
+        assert_eq!(
+            note(5, 7, 0, 2),
+            "on all 5 of its samples; the absent rule keeps out the 2 other pages that have it"
+        );
+        assert_eq!(
+            note(5, 7, 1, 2),
+            "on all 5 of its samples, but also on 1 other samples (review!)"
+        );
+    }
+
+    #[test]
+    fn selectors_naming_what_a_page_is_rank_first() {
+        let mut v: Vec<String> = ["div.x", "div.post-body", "div.aa", "article.entry"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        by_meaning(&mut v);
+        assert_eq!(v, ["article.entry", "div.post-body", "div.x", "div.aa"]);
+    }
+}

@@ -285,3 +285,18 @@ fn boiler(name: &str) -> bool {
     .iter()
     .any(|w| l.contains(w))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_is_named_by_its_boilerplate_class_first() {
+        assert_eq!(
+            block_name("div.a div.share-links div#x").as_deref(),
+            Some(".share-links")
+        );
+        assert_eq!(block_name("div.zz div#q").as_deref(), Some("#q"));
+        assert_eq!(block_name("div").as_deref(), None);
+    }
+}
