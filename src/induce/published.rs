@@ -193,3 +193,18 @@ fn formats_used(m: &[&Seen], expect: &[Expected], srcs: &[(Src, usize)]) -> Vec<
         .map(|(f, _)| FORMATS[f].to_string())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `format_of` gives an index into the parsed formats and the profile
+    /// takes the text at that index of [`FORMATS`]: both must line up.
+    #[test]
+    fn every_date_format_parses() {
+        for f in FORMATS {
+            assert!(DateFormat::parse(f).is_ok(), "{f}");
+        }
+        assert_eq!(formats().len(), FORMATS.len());
+    }
+}
