@@ -66,7 +66,9 @@ fn name_of(url: &Url) -> String {
     }
 }
 
-/// Every sample of the inputs, in input order (pages of a folder sorted).
+/// Every sample of the inputs: the pages of each store in input order,
+/// then those of the WARC files (by URL), then the saved pages (a folder's
+/// sorted); names made unique, and at most `--max-pages` of them.
 fn samples(a: &Args) -> anyhow::Result<Vec<Sample>> {
     let mut out = Vec::new();
     let mut files = Vec::new();
@@ -79,36 +81,7 @@ fn samples(a: &Args) -> anyhow::Result<Vec<Sample>> {
             );
         }
         if is_store(p) {
-            for sp in store::pages(p)? {
-                let rec = match store::read_record(&sp.location) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!(
-                            "sitelift: warning: {} in {}: {e} (page left out)",
-                            sp.key_url,
-                            p.display()
-                        );
-                        continue;
-                    }
-                };
-                let Ok(http) = rec.http_response() else {
-                    continue;
-                };
-                let Ok(url) = Url::parse(&sp.fetched_url) else {
-                    continue;
-                };
-                if !(200..300).contains(&http.status) {
-                    continue;
-                }
-                out.push(Sample {
-                    name: name_of(&url),
-                    content_type: http.header("content-type").map(str::to_string),
-                    url,
-                    bytes: http.body,
-                    url_source: sp.url_source,
-                    aliases: sp.aliases,
-                });
-            }
+            out.extend(store_samples(p)?);
         } else if is_warc(p) {
             warcs.push(p.clone());
         } else {
@@ -116,58 +89,113 @@ fn samples(a: &Args) -> anyhow::Result<Vec<Sample>> {
         }
     }
     if !warcs.is_empty() {
-        let mut by_url = std::collections::BTreeMap::new();
-        let problems = warc::for_each_response(&warcs, |_, rec| {
-            if let Some((uri, http)) = warc::html_response(&rec) {
-                if let Ok(url) = Url::parse(uri) {
-                    by_url.insert(
-                        uri.to_string(),
-                        Sample {
-                            name: name_of(&url),
-                            content_type: http.header("content-type").map(str::to_string),
-                            url,
-                            bytes: http.body,
-                            url_source: "warc",
-                            aliases: Vec::new(),
-                        },
-                    );
-                }
-            }
-            true
-        });
-        for p in problems {
-            eprintln!("sitelift: warning: reading WARC: {p} (the records before it were read)");
-        }
-        out.extend(by_url.into_values());
+        out.extend(warc_samples(&warcs));
     }
     if !files.is_empty() {
-        let saved::Collected { pages, skipped } = saved::collect(&files)?;
-        for (p, what) in &skipped {
-            eprintln!(
-                "sitelift: note: skipped {}: not a regular file ({what})",
-                p.display()
-            );
-        }
-        let root = files.first().filter(|p| p.is_dir()).cloned();
-        for path in pages {
-            let sp = saved::load(&path, root.as_deref(), a.base_url.as_ref())?;
-            let name = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_else(|| name_of(&sp.url));
-            out.push(Sample {
-                name,
-                url: sp.url,
-                bytes: sp.bytes,
-                content_type: sp.content_type,
-                url_source: sp.url_source,
-                aliases: sp.aliases,
-            });
-        }
+        out.extend(saved_samples(&files, a.base_url.as_ref())?);
     }
-    // unique names (a page saved twice, two URLs with one slug)
+    unique_names(&mut out);
+    Ok(spread(out, a.max_pages))
+}
+
+/// The pages of a crawl store fetched with a 2xx status (a record that
+/// does not read is left out with a warning).
+fn store_samples(p: &Path) -> anyhow::Result<Vec<Sample>> {
+    let mut out = Vec::new();
+    for sp in store::pages(p)? {
+        let rec = match store::read_record(&sp.location) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!(
+                    "sitelift: warning: {} in {}: {e} (page left out)",
+                    sp.key_url,
+                    p.display()
+                );
+                continue;
+            }
+        };
+        let Ok(http) = rec.http_response() else {
+            continue;
+        };
+        let Ok(url) = Url::parse(&sp.fetched_url) else {
+            continue;
+        };
+        if !(200..300).contains(&http.status) {
+            continue;
+        }
+        out.push(Sample {
+            name: name_of(&url),
+            content_type: http.header("content-type").map(str::to_string),
+            url,
+            bytes: http.body,
+            url_source: sp.url_source,
+            aliases: sp.aliases,
+        });
+    }
+    Ok(out)
+}
+
+/// The HTML responses of the WARC files, one per URL (the last), in URL
+/// order; a problem reading a file is a warning.
+fn warc_samples(warcs: &[PathBuf]) -> Vec<Sample> {
+    let mut by_url = std::collections::BTreeMap::new();
+    let problems = warc::for_each_response(warcs, |_, rec| {
+        if let Some((uri, http)) = warc::html_response(&rec) {
+            if let Ok(url) = Url::parse(uri) {
+                by_url.insert(
+                    uri.to_string(),
+                    Sample {
+                        name: name_of(&url),
+                        content_type: http.header("content-type").map(str::to_string),
+                        url,
+                        bytes: http.body,
+                        url_source: "warc",
+                        aliases: Vec::new(),
+                    },
+                );
+            }
+        }
+        true
+    });
+    for p in problems {
+        eprintln!("sitelift: warning: reading WARC: {p} (the records before it were read)");
+    }
+    by_url.into_values().collect()
+}
+
+/// Saved pages and folders of them, named after their files.
+fn saved_samples(files: &[PathBuf], base_url: Option<&Url>) -> anyhow::Result<Vec<Sample>> {
+    let mut out = Vec::new();
+    let saved::Collected { pages, skipped } = saved::collect(files)?;
+    for (p, what) in &skipped {
+        eprintln!(
+            "sitelift: note: skipped {}: not a regular file ({what})",
+            p.display()
+        );
+    }
+    let root = files.first().filter(|p| p.is_dir()).cloned();
+    for path in pages {
+        let sp = saved::load(&path, root.as_deref(), base_url)?;
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| name_of(&sp.url));
+        out.push(Sample {
+            name,
+            url: sp.url,
+            bytes: sp.bytes,
+            content_type: sp.content_type,
+            url_source: sp.url_source,
+            aliases: sp.aliases,
+        });
+    }
+    Ok(out)
+}
+
+/// Unique names (a page saved twice, two URLs with one slug): `-2`, `-3`, ...
+fn unique_names(samples: &mut [Sample]) {
     let mut used = BTreeSet::new();
-    for s in out.iter_mut() {
+    for s in samples.iter_mut() {
         let base = s.name.clone();
         let mut n = 2;
         while !used.insert(s.name.clone()) {
@@ -175,17 +203,21 @@ fn samples(a: &Args) -> anyhow::Result<Vec<Sample>> {
             n += 1;
         }
     }
-    if out.len() > a.max_pages && a.max_pages > 0 {
-        let n = out.len();
-        let keep: BTreeSet<usize> = (0..a.max_pages).map(|i| i * n / a.max_pages).collect();
-        out = out
+}
+
+/// At most `max` samples (0: all), evenly spread over the input.
+fn spread(samples: Vec<Sample>, max: usize) -> Vec<Sample> {
+    if samples.len() > max && max > 0 {
+        let n = samples.len();
+        let keep: BTreeSet<usize> = (0..max).map(|i| i * n / max).collect();
+        return samples
             .into_iter()
             .enumerate()
             .filter(|(i, _)| keep.contains(i))
             .map(|(_, s)| s)
             .collect();
     }
-    Ok(out)
+    samples
 }
 
 /// Write `text` to `path` atomically (a temporary file in the same folder, renamed).
@@ -369,4 +401,39 @@ fn write_fixtures(dir: &Path, samples: &[Sample], profile: &Profile) -> anyhow::
             .with_context(|| format!("writing the expected JSON of {}", page.display()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name: &str) -> Sample {
+        Sample {
+            name: name.into(),
+            url: Url::parse(&format!("http://x.test/{name}")).unwrap(),
+            bytes: Vec::new(),
+            content_type: None,
+            url_source: "test",
+            aliases: Vec::new(),
+        }
+    }
+
+    fn names(v: &[Sample]) -> Vec<&str> {
+        v.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    #[test]
+    fn names_are_made_unique_in_input_order() {
+        let mut v: Vec<Sample> = ["a", "b", "a", "a", "a-2"].map(sample).into();
+        unique_names(&mut v);
+        assert_eq!(names(&v), ["a", "b", "a-2", "a-3", "a-2-2"]);
+    }
+
+    #[test]
+    fn max_pages_keeps_an_even_spread() {
+        let v: Vec<Sample> = (0..10).map(|i| sample(&i.to_string())).collect();
+        assert_eq!(names(&spread(v.clone(), 4)), ["0", "2", "5", "7"]);
+        assert_eq!(spread(v.clone(), 0).len(), 10);
+        assert_eq!(spread(v, 20).len(), 10);
+    }
 }

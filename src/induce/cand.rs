@@ -1,12 +1,15 @@
 //! Candidate selectors for an element, and their evaluation on the samples
 //! of a template: a candidate is voted for by each sample where it gives
-//! the value generic extraction found there.
+//! the value generic extraction found there. Also the small tree helpers
+//! the steps share (the element of a node, whether one is inside another,
+//! the elements a field came from).
 
 use std::collections::{BTreeSet, HashSet};
 
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Selector};
 
+use super::Seen;
 use crate::extract::generic::css::is_stable_name;
 use crate::extract::select::element_text;
 
@@ -201,4 +204,83 @@ pub fn chain(names: &[String], scores: &[Score], n: usize, max: usize) -> Vec<us
         out.push(i);
     }
     out
+}
+
+/// The elements generic extraction took `field` from on a sample.
+pub(super) fn evidence_nodes<'a>(s: &'a Seen, field: &str) -> Vec<ElementRef<'a>> {
+    s.g.evidence
+        .fields
+        .get(field)
+        .map(|f| {
+            f.nodes
+                .iter()
+                .filter_map(|&n| element(s.doc(), n))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Score every candidate on every member with `check(k, value)`: Some((hit,
+/// exact)) for a value, None for nothing.
+pub(super) fn score<F>(m: &[&Seen], cands: &[Src], list: bool, check: F) -> Vec<Score>
+where
+    F: Fn(usize, &[String]) -> Option<(bool, bool)>,
+{
+    cands
+        .iter()
+        .map(|c| {
+            let mut sc = Score {
+                hit: vec![false; m.len()],
+                any: vec![false; m.len()],
+                ..Score::default()
+            };
+            let Some(sel) = parse(&c.css) else {
+                return sc;
+            };
+            for (k, s) in m.iter().enumerate() {
+                let vals = match list {
+                    true => all_values(s.doc(), &sel, c.attr.as_deref()),
+                    false => first_value(s.doc(), &sel, c.attr.as_deref())
+                        .map(|(v, _)| vec![v])
+                        .unwrap_or_default(),
+                };
+                if vals.is_empty() {
+                    continue;
+                }
+                sc.any[k] = true;
+                match check(k, &vals) {
+                    Some((true, exact)) => {
+                        sc.hits += 1;
+                        sc.hit[k] = true;
+                        sc.exact += usize::from(exact);
+                    }
+                    Some((false, _)) => sc.wrong += 1,
+                    None => {}
+                }
+            }
+            sc
+        })
+        .collect()
+}
+
+/// The chosen chain of [`score`]d candidates (see [`chain`]), each with its
+/// hits.
+pub(super) fn choose(cands: &[Src], scores: &[Score], n: usize, max: usize) -> Vec<(Src, usize)> {
+    let names: Vec<String> = cands
+        .iter()
+        .map(|c| format!("{}@{}", c.css, c.attr.as_deref().unwrap_or("")))
+        .collect();
+    chain(&names, scores, n, max)
+        .into_iter()
+        .map(|i| (cands[i].clone(), scores[i].hits))
+        .collect()
+}
+
+/// Whether `inner` is `outer` or inside it.
+pub(super) fn within(doc: &Html, outer: NodeId, inner: NodeId) -> bool {
+    inner == outer
+        || doc
+            .tree
+            .get(inner)
+            .is_some_and(|n| n.ancestors().any(|a| a.id() == outer))
 }

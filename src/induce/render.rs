@@ -216,7 +216,7 @@ fn list(t: &mut String, l: &super::ListPlan, m: usize) {
             let _ = writeln!(
                 t,
                 "steps = [{{ regex = {}, into = \"source\" }}]",
-                lit(super::SOURCE)
+                lit(super::lists::SOURCE)
             );
         }
     }
