@@ -35,8 +35,8 @@
 //!   other samples.
 //! - `render`: the plans written out as the profile's TOML text.
 //!
-//! Pure: pages in, text out; the file and the command are in
-//! [`crate::cli`].
+//! Pure: pages in, text out; reading the inputs and writing the file is
+//! the `init` command's (src/cli/init.rs).
 
 mod body;
 mod cand;
