@@ -3,17 +3,7 @@
 
 use std::process::Command;
 
-fn sitelift(args: &[&str]) -> (Option<i32>, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sitelift"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).to_string(),
-        String::from_utf8_lossy(&o.stderr).to_string(),
-    )
-}
+use crate::common::site::sitelift;
 
 const COMMANDS: &[&str] = &[
     "extract", "check", "explain", "crawl", "run", "status", "verify",

@@ -2,22 +2,7 @@
 //! its canonical URL, the URL it was fetched from, or an alias; a URL the
 //! store does not hold is a clear error.
 
-use std::process::Command;
-
-use crate::common::site;
-
-fn sitelift(args: &[&str]) -> (Option<i32>, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sitelift"))
-        .current_dir(site::root())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).to_string(),
-        String::from_utf8_lossy(&o.stderr).to_string(),
-    )
-}
+use crate::common::site::sitelift;
 
 #[test]
 fn explain_a_page_of_a_store_by_any_of_its_urls() {

@@ -9,17 +9,10 @@ use serde_json::Value;
 use crate::common::site;
 
 fn sitelift(args: &[&str], store: &Path) -> (Option<i32>, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sitelift"))
-        .current_dir(site::root())
-        .args(args)
-        .arg(store)
-        .output()
-        .unwrap();
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).to_string(),
-        String::from_utf8_lossy(&o.stderr).to_string(),
-    )
+    let store = store.display().to_string();
+    let mut all = args.to_vec();
+    all.push(&store);
+    site::sitelift(&all)
 }
 
 #[test]

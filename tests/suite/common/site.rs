@@ -206,3 +206,18 @@ pub fn expected_ids() -> Vec<String> {
     ids.dedup();
     ids
 }
+
+/// Run the `sitelift` binary in the project root: its exit code, stdout
+/// and stderr.
+pub fn sitelift(args: &[&str]) -> (Option<i32>, String, String) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_sitelift"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).to_string(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+    )
+}
