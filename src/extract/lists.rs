@@ -96,6 +96,8 @@ pub fn extract_list(
     };
     trace.log(|| format!("  list `{}`: block found by {how}", spec.name));
     let has_ellipsis = spec.fields.iter().any(|f| f.ellipsis);
+    // the items kept so far, as JSON text (only with `dedupe`)
+    let mut seen = std::collections::HashSet::new();
     for (i, item) in ix.select(block, &spec.item).enumerate() {
         let mut obj = Map::new();
         let mut truncated = false;
@@ -129,7 +131,18 @@ pub fn extract_list(
         if has_ellipsis {
             obj.insert("truncated".into(), Value::Bool(truncated));
         }
-        out.items.push(Value::Object(obj));
+        let item = Value::Object(obj);
+        if spec.dedupe && !seen.insert(item.to_string()) {
+            trace.log(|| {
+                format!(
+                    "  list `{}`: item {} repeats an earlier one, dropped",
+                    spec.name,
+                    i + 1
+                )
+            });
+            continue;
+        }
+        out.items.push(item);
     }
     if out.items.is_empty() {
         out.notes.push(format!(

@@ -312,6 +312,13 @@ pub fn apply_steps(
                 values.into_iter().take(keep).collect()
             }
             Step::DropMatching(re) => values.into_iter().filter(|v| !re.is_match(v)).collect(),
+            Step::Dedupe => {
+                let mut seen = std::collections::HashSet::new();
+                values
+                    .into_iter()
+                    .filter(|v| seen.insert(crate::text::fold_key(v)))
+                    .collect()
+            }
         };
         trace.log(|| format!("    {name}.steps[{i}] → {}", show(&values)));
     }

@@ -209,13 +209,14 @@ fn step(s: &Spanned<RawStep>, key: &str) -> R<Step> {
         st.drop_first.is_some(),
         st.drop_last.is_some(),
         st.drop_matching.is_some(),
+        st.dedupe.is_some(),
     ];
     let n = ops.iter().filter(|b| **b).count();
     if n != 1 {
         return err(
             key,
             span,
-            "a step needs exactly one of: regex, replace (with `with`), split, drop_first, drop_last, drop_matching",
+            "a step needs exactly one of: regex, replace (with `with`), split, drop_first, drop_last, drop_matching, dedupe",
         );
     }
     if st.into.is_some() && st.regex.is_none() {
@@ -260,6 +261,16 @@ fn step(s: &Spanned<RawStep>, key: &str) -> R<Step> {
     }
     if let Some(n) = st.drop_first {
         return Ok(Step::DropFirst(n));
+    }
+    if let Some(d) = &st.dedupe {
+        if !*d.get_ref() {
+            return err(
+                &format!("{key}.dedupe"),
+                Some(d.span()),
+                "`dedupe = false` does nothing: leave the step out",
+            );
+        }
+        return Ok(Step::Dedupe);
     }
     Ok(Step::DropLast(st.drop_last.unwrap_or(0)))
 }
@@ -477,6 +488,7 @@ fn list(l: &RawList, key: &str) -> R<ListSpec> {
         fields,
         min_items: l.min_items,
         expected: l.expected,
+        dedupe: l.dedupe,
     })
 }
 

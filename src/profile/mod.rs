@@ -92,6 +92,8 @@ pub enum Step {
     DropLast(usize),
     /// Drop values matching.
     DropMatching(Regex),
+    /// Drop values equal to an earlier one (compared case- and space-folded).
+    Dedupe,
 }
 
 /// A compiled field.
@@ -205,6 +207,8 @@ pub struct ListSpec {
     pub min_items: Option<usize>,
     /// A missing block is a warning rather than a note.
     pub expected: bool,
+    /// Items equal to an earlier item are dropped.
+    pub dedupe: bool,
 }
 
 /// Compiled `[template.match]`.

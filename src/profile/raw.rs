@@ -167,6 +167,8 @@ pub struct RawStep {
     pub drop_last: Option<usize>,
     /// Drop values matching this regex.
     pub drop_matching: Option<Spanned<String>>,
+    /// `true`: drop values equal to an earlier one (case and white space aside).
+    pub dedupe: Option<Spanned<bool>>,
 }
 
 /// `[template.dateline]`.
@@ -240,4 +242,8 @@ pub struct RawList {
     /// Warn (instead of a note) when the block is missing from the page.
     #[serde(default)]
     pub expected: bool,
+    /// Drop items equal to an earlier item of the list (nested item
+    /// selectors that match every item twice).
+    #[serde(default)]
+    pub dedupe: bool,
 }

@@ -36,6 +36,7 @@ mod outputs_safety;
 mod outputs_schema;
 mod package;
 mod package_links;
+mod profile_dedupe;
 mod profile_errors;
 mod progress;
 mod realworld;
