@@ -22,7 +22,11 @@ const PAGE: &str = r#"<!doctype html><html><head><meta charset="utf-8"><title>T<
 </body></html>"#;
 
 fn profile(dedupe: bool) -> Profile {
-    let steps = if dedupe { "steps = [{ dedupe = true }]" } else { "" };
+    let steps = if dedupe {
+        "steps = [{ dedupe = true }]"
+    } else {
+        ""
+    };
     let src = format!(
         r#"[site]
 name = "t"
@@ -53,7 +57,12 @@ select = ["a"]
 }
 
 fn record(p: &Profile) -> sitelift::record::Record {
-    match extract_ok("dedupe", PAGE.as_bytes(), "https://example.org/news/budget", p) {
+    match extract_ok(
+        "dedupe",
+        PAGE.as_bytes(),
+        "https://example.org/news/budget",
+        p,
+    ) {
         Outcome::Record(r) => *r,
         other => panic!("no record: {other:?}"),
     }
@@ -72,5 +81,8 @@ fn dedupe_drops_repeated_authors_and_list_items() {
         .iter()
         .map(|i| i["title"].as_str().unwrap())
         .collect();
-    assert_eq!(titles, ["First story of the day", "Second story of the day"]);
+    assert_eq!(
+        titles,
+        ["First story of the day", "Second story of the day"]
+    );
 }
