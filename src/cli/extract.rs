@@ -46,6 +46,11 @@ pub struct Args {
     /// thread that feeds the workers.
     #[arg(long)]
     threads: Option<usize>,
+    /// Extract only the first N pages, a cheap trial of a profile: saved
+    /// pages in path order, a store's pages in its order, WARC files' HTML
+    /// responses in URL order. The report says the output is limited.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
     #[command(flatten)]
     output: super::reporting::OutputFlags,
 }
@@ -97,7 +102,22 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
             );
         }
     }
-    let pages = a.store.as_deref().map(store::pages).transpose()?;
+    let mut pages = a.store.as_deref().map(store::pages).transpose()?;
+    let mut listed_problems = Vec::new();
+    if let (Some(_), None) = (a.limit, &pages) {
+        // a limit needs the pages listed first: one pass over the WARC files
+        let (listed, problems) = crate::sources::warc::pages(&a.paths);
+        pages = Some(listed);
+        listed_problems = problems;
+    }
+    let limited = match (a.limit, pages.as_mut()) {
+        (Some(n), Some(p)) if p.len() > n => {
+            let total = p.len();
+            p.truncate(n);
+            Some(format!("limited: the first {n} of {total} pages (--limit)"))
+        }
+        _ => None,
+    };
     super::reporting::watch_ctrl_c();
     let mut outputs = Outputs::open(profile, a.output.layout, a.out.as_deref())?;
     super::reporting::media_into(&mut outputs, &a.output, media_of(a, profile))?;
@@ -142,6 +162,7 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
             return Err(e);
         }
     };
+    let problems: Vec<String> = listed_problems.into_iter().chain(problems).collect();
     for p in &problems {
         eprintln!("sitelift: warning: {p} (the records before it were read)");
     }
@@ -155,6 +176,9 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
         Some(store) => unfinished_crawl(store)?,
         None => None,
     };
+    if let Some(l) = &limited {
+        outputs.outcome(l);
+    }
     if let Some(u) = &unfinished {
         outputs.outcome(&format!("incomplete: {u}"));
     }
@@ -165,6 +189,9 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
     );
     if let Some(u) = &unfinished {
         eprintln!("sitelift: the crawl is incomplete: {u}; the records are those of the pages fetched so far");
+    }
+    if let Some(l) = &limited {
+        eprintln!("sitelift: {l}");
     }
     Ok(u8::from(
         out.unmatched + out.failed > 0 || !problems.is_empty() || unfinished.is_some(),
@@ -197,7 +224,7 @@ fn unfinished_crawl(store: &std::path::Path) -> anyhow::Result<Option<String>> {
 
 /// Extract saved pages, in the order of their sorted paths.
 fn run_saved(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
-    let saved::Collected { pages, skipped } = saved::collect(&a.paths)?;
+    let saved::Collected { mut pages, skipped } = saved::collect(&a.paths)?;
     for (p, what) in &skipped {
         eprintln!(
             "sitelift: note: skipped {}: not a regular file ({what})",
@@ -214,6 +241,14 @@ fn run_saved(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
                 .join(", ")
         );
     }
+    let limited = match a.limit {
+        Some(n) if pages.len() > n => {
+            let total = pages.len();
+            pages.truncate(n);
+            Some(format!("limited: the first {n} of {total} pages (--limit)"))
+        }
+        _ => None,
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads.unwrap_or(0))
         .build()?;
@@ -249,11 +284,17 @@ fn run_saved(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
         }
     };
     outputs.merged(out.merged);
+    if let Some(l) = &limited {
+        outputs.outcome(l);
+    }
     outputs.finish().context("finishing the output")?;
     eprintln!(
         "sitelift: {} pages: {} records ({} merged by legacy id), {} not emitted (listings), {} unmatched, {} failed",
         out.pages, out.records, out.merged, out.not_emitted, out.unmatched, out.failed
     );
+    if let Some(l) = &limited {
+        eprintln!("sitelift: {l}");
+    }
     std::io::stderr().flush().ok();
     Ok(u8::from(out.unmatched + out.failed > 0))
 }

@@ -17,6 +17,7 @@ mod disk_full;
 mod errors_once;
 mod explain_store;
 mod extract_inputs;
+mod extract_limit;
 mod fetch;
 mod fixtures;
 mod generic;
