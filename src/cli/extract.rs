@@ -89,6 +89,13 @@ fn is_warc(p: &std::path::Path) -> bool {
     n.ends_with(".warc") || n.ends_with(".warc.gz")
 }
 
+/// Keep the first `n` pages; what the report says when that cut any.
+fn limit<T>(pages: &mut Vec<T>, n: usize) -> Option<String> {
+    let total = pages.len();
+    pages.truncate(n);
+    (total > n).then(|| format!("limited: the first {n} of {total} pages (--limit)"))
+}
+
 const INTERRUPTED: &str =
     "sitelift: interrupted; no records written (the previous output, if any, is untouched)";
 
@@ -111,11 +118,7 @@ fn run_stored(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
         listed_problems = problems;
     }
     let limited = match (a.limit, pages.as_mut()) {
-        (Some(n), Some(p)) if p.len() > n => {
-            let total = p.len();
-            p.truncate(n);
-            Some(format!("limited: the first {n} of {total} pages (--limit)"))
-        }
+        (Some(n), Some(p)) => limit(p, n),
         _ => None,
     };
     super::reporting::watch_ctrl_c();
@@ -241,14 +244,7 @@ fn run_saved(a: &Args, profile: &Profile) -> anyhow::Result<u8> {
                 .join(", ")
         );
     }
-    let limited = match a.limit {
-        Some(n) if pages.len() > n => {
-            let total = pages.len();
-            pages.truncate(n);
-            Some(format!("limited: the first {n} of {total} pages (--limit)"))
-        }
-        _ => None,
-    };
+    let limited = a.limit.and_then(|n| limit(&mut pages, n));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads.unwrap_or(0))
         .build()?;

@@ -39,7 +39,8 @@ pub struct PartialDate {
     pub day: u8,
 }
 
-const MONTHS: [&str; 12] = [
+/// The English month names, lowercase (also the locale finder's English rules).
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",

@@ -2,25 +2,14 @@
 //! its canonical URL, the URL it was fetched from, or an alias; a URL the
 //! store does not hold is a clear error.
 
-use crate::common::site::sitelift;
+use crate::common::site::{crawl_fixture_site, sitelift};
 
 #[test]
 fn explain_a_page_of_a_store_by_any_of_its_urls() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let store_s = store.display().to_string();
-    let (code, _, err) = sitelift(&[
-        "crawl",
-        "--profile",
-        "selectors/iranfocus.toml",
-        "--serve",
-        "fixtures/iranfocus",
-        "--delay-ms",
-        "0",
-        "--store",
-        &store_s,
-    ]);
-    assert!(matches!(code, Some(0 | 1)), "{err}");
+    crawl_fixture_site(&store);
     let explain = |url: &str| {
         sitelift(&[
             "explain",

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::common::site::sitelift;
+use crate::common::site::{crawl_fixture_site, sitelift};
 
 fn report(out: &std::path::Path) -> Value {
     let r = out.with_extension("report.json");
@@ -29,18 +29,7 @@ fn limit_extracts_the_first_pages_of_every_input_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let s = |p: &std::path::Path| p.display().to_string();
-    let (code, _, err) = sitelift(&[
-        "crawl",
-        "--profile",
-        "selectors/iranfocus.toml",
-        "--serve",
-        "fixtures/iranfocus",
-        "--delay-ms",
-        "0",
-        "--store",
-        &s(&store),
-    ]);
-    assert!(matches!(code, Some(0 | 1)), "{err}");
+    crawl_fixture_site(&store);
     let warcs: Vec<String> = std::fs::read_dir(store.join("warc"))
         .unwrap()
         .map(|e| s(&e.unwrap().path()))

@@ -2,7 +2,6 @@
 //! lists and says how much it left out, and the counts stay whole.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -19,23 +18,7 @@ fn sitelift(args: &[&str], store: &Path) -> (Option<i32>, String, String) {
 fn status_json_and_limit_agree_with_the_table() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let o = Command::new(env!("CARGO_BIN_EXE_sitelift"))
-        .current_dir(site::root())
-        .args([
-            "crawl",
-            "--profile",
-            "selectors/iranfocus.toml",
-            "--serve",
-            "fixtures/iranfocus",
-            "--delay-ms",
-            "0",
-            "--store",
-        ])
-        .arg(&store)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr).to_string();
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{err}");
+    site::crawl_fixture_site(&store);
 
     let (code, out, err) = sitelift(&["status", "--json", "--skipped"], &store);
     assert_eq!(code, Some(0), "{err}");

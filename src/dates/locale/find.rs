@@ -37,7 +37,7 @@
 use std::ops::Range;
 
 use super::{boundary, unspaced, DateOrder, Locale};
-use crate::dates::{day_number, days_in_month, PartialDate};
+use crate::dates::{day_number, days_in_month, PartialDate, MONTHS as ENGLISH_MONTHS};
 
 /// A date found in free text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,21 +96,6 @@ struct Cx<'a> {
     digits: Option<&'a Locale>,
     order: DateOrder,
 }
-
-const ENGLISH_MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 const ENGLISH_WEEKDAYS: [&str; 7] = [
     "monday",

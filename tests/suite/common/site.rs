@@ -221,3 +221,25 @@ pub fn sitelift(args: &[&str]) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&o.stderr).to_string(),
     )
 }
+
+/// Crawl the fixture site (served by sitelift itself, no delay) into a new
+/// store at `store`, with the bundled profile; panics unless the crawl
+/// finished (exit 0, or 1 for the pages the site links to but lacks).
+pub fn crawl_fixture_site(store: &std::path::Path) {
+    let store = store.display().to_string();
+    let (code, _, err) = sitelift(&[
+        "crawl",
+        "--profile",
+        "selectors/iranfocus.toml",
+        "--serve",
+        "fixtures/iranfocus",
+        "--delay-ms",
+        "0",
+        "--store",
+        &store,
+    ]);
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "crawl of the fixture site: {err}"
+    );
+}
