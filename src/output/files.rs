@@ -178,12 +178,13 @@ pub fn write_atomic_with(
 }
 
 /// The names sitelift writes in a `--layout dir` folder, and what each is.
-const DIR_ENTRIES: [(&str, bool); 14] = [
+const DIR_ENTRIES: [(&str, bool); 15] = [
     ("records", true),
     (".records.partial", true),
     (".records.old", true),
     ("errors.jsonl", false),
     ("report.json", false),
+    ("report.html", false),
     ("redirects.csv", false),
     ("redirects.map", false),
     ("links.jsonl", false),
@@ -238,7 +239,7 @@ pub fn prepare_dir(dir: &Path) -> Result<(), OutputError> {
     if !marked {
         let note = format!(
             "This folder is a sitelift output (sitelift {}); a later run may replace\n\
-             records/, media/, errors.jsonl, report.json, redirects.*, links.jsonl,\n\
+             records/, media/, errors.jsonl, report.json, report.html, redirects.*, links.jsonl,\n\
              terms.jsonl, authors.jsonl, media.jsonl and verify.jsonl here, and nothing else.\n",
             env!("CARGO_PKG_VERSION")
         );

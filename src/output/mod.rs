@@ -7,6 +7,7 @@ pub mod paths;
 
 pub mod redirects;
 pub mod report;
+pub mod report_html;
 pub mod schema;
 mod scratch;
 pub mod terms;

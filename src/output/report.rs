@@ -86,6 +86,8 @@ pub struct Report {
     pub extraction: ExtractionCounts,
     /// Records per template.
     pub records_by_template: BTreeMap<String, u64>,
+    /// Records per published year (`unknown`: no published date).
+    pub records_by_year: BTreeMap<String, u64>,
     /// Listing pages per template.
     pub listings_by_template: BTreeMap<String, u64>,
     /// Per field: records with a value, and selectors that fired.
@@ -154,6 +156,14 @@ impl BrokenLinks {
         if self.examples.len() < BROKEN_EXAMPLES {
             self.examples.push(link.clone());
         }
+    }
+}
+
+/// The year of a published date (`2006-05-14T…` → `2006`), or `unknown`.
+fn year_of(published: Option<&str>) -> String {
+    match published.and_then(|p| p.get(..4)) {
+        Some(y) if y.bytes().all(|b| b.is_ascii_digit()) => y.to_string(),
+        _ => "unknown".to_string(),
     }
 }
 
@@ -244,6 +254,9 @@ impl ReportBuilder {
         r.extraction.pages += 1;
         r.extraction.records += 1;
         *r.records_by_template.entry(v.template.clone()).or_default() += 1;
+        *r.records_by_year
+            .entry(year_of(v.published.as_deref()))
+            .or_default() += 1;
         let filled = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
         let mut present: Vec<(String, bool)> = vec![
             ("title".into(), !v.title.is_empty()),

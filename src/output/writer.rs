@@ -91,8 +91,9 @@ fn hint(e: &std::io::Error) -> &'static str {
 }
 
 /// The side files, by name.
-const SIDE_FILES: [&str; 4] = [
+const SIDE_FILES: [&str; 5] = [
     "report.json",
+    "report.html",
     "redirects.csv",
     "redirects.map",
     "links.jsonl",
@@ -114,6 +115,14 @@ fn side_of(p: &Path) -> Side {
         dir,
         prefix: format!("{stem}."),
     }
+}
+
+/// The report as `report.json` and as the page `report.html`.
+fn write_report(side: &Side, report: &Report) -> Result<(), OutputError> {
+    let json = serde_json::to_string_pretty(report).unwrap_or_default() + "\n";
+    write_atomic(&side.path("report.json"), json.as_bytes())?;
+    let page = super::report_html::render(report);
+    write_atomic(&side.path("report.html"), page.as_bytes())
 }
 
 /// Where the side files (report, redirects) go.
@@ -529,8 +538,7 @@ impl<'p> Outputs<'p> {
     fn write_side(&self, report: &Report) -> Result<(), OutputError> {
         if let Some(side) = &self.side {
             std::fs::create_dir_all(&side.dir).map_err(io(&side.dir))?;
-            let json = serde_json::to_string_pretty(report).unwrap_or_default() + "\n";
-            write_atomic(&side.path("report.json"), json.as_bytes())?;
+            write_report(side, report)?;
             write_atomic_with(&side.path("redirects.csv"), |w| self.redirects.write_csv(w))?;
             write_atomic_with(&side.path("redirects.map"), |w| {
                 self.redirects.write_nginx(w)
@@ -641,8 +649,7 @@ impl<'p> Outputs<'p> {
             Records::Lines { target: None, .. } => {}
         }
         if let Some(side) = &self.side {
-            let json = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
-            if let Err(e) = write_atomic(&side.path("report.json"), json.as_bytes()) {
+            if let Err(e) = write_report(side, &report) {
                 eprintln!("sitelift: {e}");
             }
         }
