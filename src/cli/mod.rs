@@ -52,7 +52,7 @@ enum Command {
     #[command(after_help = concat!("Examples:\n  ", "sitelift check --profile selectors/iranfocus.toml fixtures/iranfocus\n  sitelift check --profile P fixtures/site --bless   # write the expected JSON", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Check(check::Args),
     /// Show, field by field, what the profile does with one page.
-    #[command(after_help = concat!("Examples:\n  ", "sitelift explain --profile selectors/iranfocus.toml fixtures/iranfocus/7198.html\n  sitelift explain --generic page.html", "\n\n", "See `sitelift --help` for exit codes and logging."))]
+    #[command(after_help = concat!("Examples:\n  ", "sitelift explain --profile selectors/iranfocus.toml fixtures/iranfocus/wp-article-7198.html\n  sitelift explain --generic page.html", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Explain(explain::Args),
     /// Crawl a site into a store (ledger + WARC), politely and resumably.
     #[command(after_help = concat!("Examples:\n  ", "sitelift crawl --profile selectors/iranfocus.toml --store store/\n  sitelift crawl --profile P --store store/ --max-pages 50   # a trial; a later run extends it", "\n\n", "See `sitelift --help` for exit codes and logging."))]

@@ -66,6 +66,9 @@ pub struct Block {
     pub text: String,
     /// Inline content.
     pub inline: Vec<Inline>,
+    /// The element the block came from (the innermost block element open
+    /// when it ended; None for an image), for `explain`.
+    pub from: Option<NodeId>,
 }
 
 /// The flattened body before cleaning.
@@ -86,6 +89,8 @@ struct Builder<'b> {
     inline: Vec<Inline>,
     pending_space: bool,
     kinds: Vec<(NodeId, Kind)>,
+    /// The block elements open now, innermost last (what a block came from).
+    blocks_open: Vec<NodeId>,
     open: Vec<(NodeId, Tag)>,
     pending_images: Vec<usize>,
     figures: Vec<(NodeId, Option<usize>)>,
@@ -144,6 +149,7 @@ impl Builder<'_> {
                 kind,
                 text: std::mem::take(&mut self.text),
                 inline,
+                from: self.blocks_open.last().copied(),
             });
         }
         self.text.clear();
@@ -158,6 +164,7 @@ impl Builder<'_> {
                 kind: Kind::Image(idx),
                 text: String::new(),
                 inline: Vec::new(),
+                from: None,
             });
         }
     }
@@ -362,6 +369,7 @@ pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url)
         inline: Vec::new(),
         pending_space: false,
         kinds: Vec::new(),
+        blocks_open: Vec::new(),
         open: Vec::new(),
         pending_images: Vec::new(),
         figures: Vec::new(),
@@ -442,6 +450,7 @@ impl Builder<'_> {
                     kind: Kind::Pre,
                     inline: vec![Inline::Text(t.clone())],
                     text: t,
+                    from: Some(el.id()),
                 });
                 // images inside the table are still images of the article
                 for img in el.select(&IMG) {
@@ -495,6 +504,7 @@ impl Builder<'_> {
         if let Some(k) = kind {
             self.kinds.push((el.id(), k));
         }
+        self.blocks_open.push(el.id());
         if name == "figure"
             || e.has_class("wp-caption", scraper::CaseSensitivity::AsciiCaseInsensitive)
         {
@@ -517,6 +527,9 @@ impl Builder<'_> {
             self.flush();
             if self.kinds.last().is_some_and(|(k, _)| *k == id) {
                 self.kinds.pop();
+            }
+            if self.blocks_open.last() == Some(&id) {
+                self.blocks_open.pop();
             }
             if self.figures.last().is_some_and(|(f, _)| *f == id) {
                 self.figures.pop();
@@ -598,7 +611,7 @@ pub fn joined_text(blocks: &[Block]) -> String {
 /// only as much of that text as it is long, and the blocks are removed in
 /// one pass at the end, so the rule costs a small multiple of the page
 /// whatever the page (a page of identical paragraphs took quadratic time).
-pub fn drop_repeated_lead(blocks: &mut Vec<Block>, strip: &dyn Fn(&str) -> usize) -> usize {
+pub fn drop_repeated_lead(blocks: &mut Vec<Block>, strip: &dyn Fn(&str) -> usize) -> Vec<Block> {
     let mut drop = vec![false; blocks.len()];
     let mut dropped = 0;
     let mut kept = 0;
@@ -612,11 +625,15 @@ pub fn drop_repeated_lead(blocks: &mut Vec<Block>, strip: &dyn Fn(&str) -> usize
         }
         i += 1;
     }
-    if dropped > 0 {
-        let mut flags = drop.into_iter();
-        blocks.retain(|_| !flags.next().unwrap_or(false));
+    if dropped == 0 {
+        return Vec::new();
     }
-    dropped
+    let mut flags = drop.into_iter();
+    let (gone, kept): (Vec<Block>, Vec<Block>) = std::mem::take(blocks)
+        .into_iter()
+        .partition(|_| flags.next().unwrap_or(false));
+    *blocks = kept;
+    gone
 }
 
 /// Whether `block` repeats the start of the text of `after` (see

@@ -12,7 +12,7 @@ use url::Url;
 
 use super::index::DocIndex;
 use super::select::{eval_field, removed_set, FieldValue};
-use super::{body, dateline, lists, ExtractError, Page, Trace};
+use super::{body, body_trace, dateline, lists, ExtractError, Page, Trace};
 use crate::dates::locale::Locale;
 use crate::dates::{iso, iso_prefix, PartialDate};
 use crate::profile::{BodySpec, DatelineSpec, Field, Sel, Template};
@@ -57,6 +57,8 @@ struct PageFields {
 struct Blocks {
     blocks: Vec<body::Block>,
     images: Vec<Image>,
+    /// The containers they came from (for `explain`).
+    containers: Vec<ego_tree::NodeId>,
 }
 
 /// Build the record of a page of template `t`.
@@ -95,6 +97,9 @@ pub(super) fn build(
         Some(spec) => find_dateline(&cx, spec, &pf, &mut b.blocks, trace, &mut n),
         None => None,
     };
+    if t.body.is_some() {
+        trace.log_all(|| body_trace::kept(ix, &b.blocks, &b.images, &b.containers));
+    }
     let body = match &t.body {
         Some(spec) => finish_body(&b, spec, &mut n),
         None => Body::default(),
@@ -382,7 +387,12 @@ fn body_blocks(
         return Ok(out);
     };
     n.provenance.insert("body".into(), sel.css.clone());
+    trace.log_all(|| {
+        let i = spec.select.iter().position(|s| std::ptr::eq(s, sel));
+        body_trace::containers(sel, i.unwrap_or(0), &containers)
+    });
     for container in containers {
+        trace.log_all(|| body_trace::removed(ix, container, &spec.remove));
         let removed = removed_set(ix, container, &spec.remove);
         let flat = body::flatten(container, &removed, url);
         for w in flat.warnings {
@@ -396,9 +406,10 @@ fn body_blocks(
             b
         }));
         out.images.extend(flat.images);
+        out.containers.push(container.id());
     }
-    out.blocks
-        .retain(|b| !spec.drop_paragraphs.iter().any(|re| re.is_match(&b.text)));
+    stop_at(&mut out, spec, trace);
+    drop_paragraphs(&mut out.blocks, spec, trace);
     if spec.drop_repeated_lead {
         let strip = |s: &str| {
             t.dateline
@@ -407,22 +418,92 @@ fn body_blocks(
                 .unwrap_or(0)
         };
         let dropped = body::drop_repeated_lead(&mut out.blocks, &strip);
-        if dropped > 0 {
-            trace.log(|| {
-                format!("  body: dropped {dropped} leading block(s) repeating the text (teaser)")
-            });
-        }
-        if dropped > MAX_QUIET_TEASERS {
+        trace.log_all(|| {
+            dropped
+                .iter()
+                .map(|b| {
+                    format!(
+                        "  body: the repeated-lead rule dropped {} (it repeats the start of the text after it: a teaser)",
+                        body_trace::block(b)
+                    )
+                })
+                .collect()
+        });
+        if dropped.len() > MAX_QUIET_TEASERS {
             n.warnings.push(Message::new(
                 "repeated_lead",
                 Some("body"),
                 format!(
-                    "dropped {dropped} leading blocks that repeat the text after them (a teaser is one or two); check the page, or set drop_repeated_lead = false in [template.body]"
+                    "dropped {} leading blocks that repeat the text after them (a teaser is one or two); check the page, or set drop_repeated_lead = false in [template.body]",
+                    dropped.len()
                 ),
             ));
         }
     }
     Ok(out)
+}
+
+/// `stop_at`: the first text block that matches ends the body; it, the
+/// blocks after it and the images only they show are dropped.
+fn stop_at(out: &mut Blocks, spec: &BodySpec, trace: &mut Trace) {
+    let hit = out.blocks.iter().enumerate().find_map(|(at, b)| {
+        if matches!(b.kind, body::Kind::Image(_)) {
+            return None;
+        }
+        let i = spec.stop_at.iter().position(|re| re.is_match(&b.text))?;
+        Some((at, i))
+    });
+    let Some((at, i)) = hit else {
+        if !spec.stop_at.is_empty() {
+            trace.log(|| "  body.stop_at: no paragraph matched (the body is whole)".into());
+        }
+        return;
+    };
+    let cut = out.blocks.split_off(at);
+    trace.log(|| {
+        format!(
+            "  body.stop_at[{i}] /{}/ matched {}: it and the {} block(s) after it dropped",
+            spec.stop_at[i].as_str(),
+            body_trace::block(&cut[0]),
+            cut.len() - 1
+        )
+    });
+    let image = |b: &body::Block| match b.kind {
+        body::Kind::Image(j) => Some(j),
+        _ => None,
+    };
+    let first_cut = cut.iter().filter_map(image).min();
+    let last_kept = out.blocks.iter().filter_map(image).max();
+    if let Some(first) = first_cut.filter(|f| last_kept.is_none_or(|k| k < *f)) {
+        out.images.truncate(first);
+    }
+}
+
+/// `drop_paragraphs`: blocks whose text matches are dropped.
+fn drop_paragraphs(blocks: &mut Vec<body::Block>, spec: &BodySpec, trace: &mut Trace) {
+    if spec.drop_paragraphs.is_empty() {
+        return;
+    }
+    let on = trace.is_on();
+    let mut lines = Vec::new();
+    blocks.retain(|b| {
+        let Some(i) = spec
+            .drop_paragraphs
+            .iter()
+            .position(|re| re.is_match(&b.text))
+        else {
+            return true;
+        };
+        if on {
+            lines.push(format!(
+                "  body.drop_paragraphs[{i}] /{}/ dropped {}",
+                spec.drop_paragraphs[i].as_str(),
+                body_trace::block(b)
+            ));
+        }
+        false
+    });
+    trace.log_all(|| lines);
 }
 
 /// Find the dateline (at the start of the body, or where the profile
@@ -476,6 +557,9 @@ fn find_dateline(
     }
     if from_body && spec.strip {
         body::strip_prefix(blocks, found.len);
+        trace.log(|| {
+            "  body: the dateline is cut from the start of the body (dateline.strip)".into()
+        });
     }
     Some(found.dateline)
 }

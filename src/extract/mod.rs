@@ -3,6 +3,7 @@
 //! CI are meaningful and re-extraction from a store is reproducible.
 
 pub mod body;
+mod body_trace;
 mod build;
 pub mod dateline;
 pub mod generic;
@@ -53,6 +54,18 @@ impl Trace {
         if self.on {
             self.lines.push(f());
         }
+    }
+
+    /// Record several lines (built only when on).
+    pub fn log_all(&mut self, f: impl FnOnce() -> Vec<String>) {
+        if self.on {
+            self.lines.extend(f());
+        }
+    }
+
+    /// Whether lines are recorded.
+    pub fn is_on(&self) -> bool {
+        self.on
     }
 }
 

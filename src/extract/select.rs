@@ -330,21 +330,20 @@ pub fn apply_steps(
     }
 }
 
+/// A value as `explain` shows it: quoted, cut at 80 characters.
+pub(super) fn quoted(v: &str) -> String {
+    let mut s: String = v.chars().take(80).collect();
+    if v.chars().count() > 80 {
+        s.push('…');
+    }
+    format!("{s:?}")
+}
+
 fn show(values: &[String]) -> String {
     if values.is_empty() {
         return "(nothing)".to_string();
     }
-    let shown: Vec<String> = values
-        .iter()
-        .take(6)
-        .map(|v| {
-            let mut s: String = v.chars().take(80).collect();
-            if v.chars().count() > 80 {
-                s.push('…');
-            }
-            format!("{s:?}")
-        })
-        .collect();
+    let shown: Vec<String> = values.iter().take(6).map(|v| quoted(v)).collect();
     let more = if values.len() > 6 {
         format!(" (+{} more)", values.len() - 6)
     } else {

@@ -418,6 +418,7 @@ fn body(b: &RawBody, key: &str) -> R<BodySpec> {
         all_matches: b.all_matches,
         remove: selectors(&b.remove, &format!("{key}.remove"))?,
         drop_paragraphs: regexes(&b.drop_paragraphs, &format!("{key}.drop_paragraphs"))?,
+        stop_at: regexes(&b.stop_at, &format!("{key}.stop_at"))?,
         drop_repeated_lead: b.drop_repeated_lead.unwrap_or(true),
         min_paragraphs: b.min_paragraphs.unwrap_or(1),
         required: b.required.unwrap_or(true),

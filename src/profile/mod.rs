@@ -166,6 +166,8 @@ pub struct BodySpec {
     pub remove: Vec<Sel>,
     /// Paragraphs dropped when they match.
     pub drop_paragraphs: Vec<Regex>,
+    /// The first paragraph that matches ends the body (it is dropped too).
+    pub stop_at: Vec<Regex>,
     /// Drop leading teasers that repeat the text.
     pub drop_repeated_lead: bool,
     /// Warn under this many paragraphs.

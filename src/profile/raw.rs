@@ -209,6 +209,11 @@ pub struct RawBody {
     /// Paragraphs matching any of these regexes (whole text) are dropped.
     #[serde(default)]
     pub drop_paragraphs: Vec<Spanned<String>>,
+    /// The first paragraph matching any of these regexes ends the body: it
+    /// and everything after it are dropped (a pasted press release, "Read
+    /// more", a signature block).
+    #[serde(default)]
+    pub stop_at: Vec<Spanned<String>>,
     /// Drop leading paragraphs that repeat the start of the text (teasers); default true.
     pub drop_repeated_lead: Option<bool>,
     /// Warn when the body has fewer paragraphs (default 1).

@@ -16,6 +16,7 @@ mod decode_cases;
 mod demo;
 mod disk_full;
 mod errors_once;
+mod explain_body;
 mod explain_store;
 mod extract_inputs;
 mod extract_limit;

@@ -508,6 +508,7 @@ fn lead_with_figure(
         kind: body::Kind::Image(i),
         text: String::new(),
         inline: Vec::new(),
+        from: None,
     });
     blocks.splice(0..0, lead_blocks);
     let rule = "figure by the title, before the body";
