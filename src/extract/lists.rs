@@ -44,6 +44,7 @@ fn find_block<'a>(
             shown,
             heading,
             block,
+            after,
         } => {
             for h in ix.select(root, heading) {
                 if !heading_matches(h, text) {
@@ -53,8 +54,17 @@ fn find_block<'a>(
                     .ancestors()
                     .filter_map(ElementRef::wrap)
                     .find(|a| block.sel.matches(a));
-                if let Some(b) = b {
-                    return Some((b, format!("heading \"{shown}\" in {}", block.css)));
+                let Some(b) = b else { continue };
+                let how = format!("heading \"{shown}\" in {}", block.css);
+                let Some(after) = after else {
+                    return Some((b, how));
+                };
+                let next = b
+                    .next_siblings()
+                    .filter_map(ElementRef::wrap)
+                    .find(|s| after.sel.matches(s));
+                if let Some(next) = next {
+                    return Some((next, format!("{how}, items in the next {}", after.css)));
                 }
             }
             None

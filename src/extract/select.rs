@@ -217,7 +217,12 @@ pub fn eval_field(
             Source::Url => vec![url.to_string()],
             Source::Css { sel, take: tk } => {
                 let mut vals = Vec::new();
-                for el in ix.select(scope, sel) {
+                // `:scope`: the element itself (a list item that is the link)
+                let els: Box<dyn Iterator<Item = ElementRef<'_>>> = match sel.itself {
+                    true => Box::new(std::iter::once(scope)),
+                    false => Box::new(ix.select(scope, sel)),
+                };
+                for el in els {
                     if let Some(v) = take(ix, el, tk, &field.remove, url) {
                         if !v.is_empty() {
                             vals.push(v);

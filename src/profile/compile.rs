@@ -27,6 +27,7 @@ pub fn selector(s: &Spanned<String>, key: &str) -> R<Sel> {
         return err(key, Some(s.span()), "empty selector");
     }
     match Sel::parse(css) {
+        Ok(sel) if sel.scope_only() => err(key, Some(s.span()), never_matches(css, false)),
         Ok(sel) => Ok(sel),
         Err(e) => err(
             key,
@@ -34,6 +35,17 @@ pub fn selector(s: &Spanned<String>, key: &str) -> R<Sel> {
             format!("invalid CSS selector `{css}`: {e}"),
         ),
     }
+}
+
+/// Why a selector with `:scope` in its last part is refused: it names the
+/// element the query starts from, and queries look inside it.
+fn never_matches(css: &str, field: bool) -> String {
+    let fix = if field {
+        "; to take the element itself (a list item that is the link), write `:scope` or `:scope@href`"
+    } else {
+        ""
+    };
+    format!("`{css}` can never match here: `:scope` is the element the selector is evaluated in, and selectors match only inside it{fix}")
 }
 
 /// Compile a regex, naming `key` when it is invalid.
@@ -92,7 +104,7 @@ fn source(s: &Spanned<RawSelect>, key: &str) -> R<Source> {
         if css.is_empty() {
             return err(key, span.clone(), "empty selector");
         }
-        Sel::parse(css).or_else(|e| {
+        let sel = Sel::parse(css).or_else(|e| {
             let shown = e.to_string();
             let why = shown
                 .lines()
@@ -105,7 +117,11 @@ fn source(s: &Spanned<RawSelect>, key: &str) -> R<Source> {
                 span.clone(),
                 format!("invalid CSS selector `{css}`: {why}"),
             )
-        })
+        })?;
+        if sel.scope_only() && !sel.itself {
+            return err(key, span.clone(), never_matches(css, true));
+        }
+        Ok(sel)
     };
     match s.get_ref() {
         RawSelect::Css(css) => match attr_shorthand(css) {
@@ -405,6 +421,11 @@ fn body(b: &RawBody, key: &str) -> R<BodySpec> {
         .iter()
         .enumerate()
         .map(|(i, s)| match source(s, &format!("{key}.select[{i}]"))? {
+            Source::Css { sel, .. } if sel.itself => err(
+                &format!("{key}.select[{i}]"),
+                Some(s.span()),
+                never_matches(&sel.css, false),
+            ),
             Source::Css { sel, .. } => Ok(sel),
             Source::Url => err(
                 &format!("{key}.select[{i}]"),
@@ -442,8 +463,18 @@ fn list(l: &RawList, key: &str) -> R<ListSpec> {
                 shown: h.clone(),
                 heading: hs,
                 block: selector(block, &format!("{key}.block"))?,
+                after: l
+                    .items_after
+                    .as_ref()
+                    .map(|a| selector(a, &format!("{key}.items_after")))
+                    .transpose()?,
             }
         }
+        (None, false) if l.items_after.is_some() => return err(
+            &format!("{key}.items_after"),
+            None,
+            "`items_after` goes with `heading` and `block`: the block after the heading's block",
+        ),
         (None, false) => {
             BlockFinder::Container(selectors(&l.container, &format!("{key}.container"))?)
         }

@@ -189,6 +189,9 @@ pub enum BlockFinder {
         heading: Sel,
         /// The block around the heading.
         block: Sel,
+        /// The items are in the block after it: its first following
+        /// sibling matching this (a heading that is a block of its own).
+        after: Option<Sel>,
     },
     /// By container selectors, in fallback order.
     Container(Vec<Sel>),
@@ -273,7 +276,12 @@ impl Template {
         }
         for l in &self.lists {
             match &l.find {
-                BlockFinder::Heading { heading, block, .. } => out.extend([heading, block]),
+                BlockFinder::Heading {
+                    heading,
+                    block,
+                    after,
+                    ..
+                } => out.extend([heading, block].into_iter().chain(after)),
                 BlockFinder::Container(s) => out.extend(s),
             }
             out.push(&l.item);

@@ -234,6 +234,9 @@ pub struct RawList {
     pub heading_selector: Option<Spanned<String>>,
     /// The block around a heading: its closest ancestor matching this selector.
     pub block: Option<Spanned<String>>,
+    /// The items are in the block after the heading's block: its first
+    /// following sibling matching this selector (tagDiv "Cloud" templates).
+    pub items_after: Option<Spanned<String>>,
     /// Or find the block by selector (fallbacks in order).
     #[serde(default)]
     pub container: Vec<Spanned<String>>,

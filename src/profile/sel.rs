@@ -19,6 +19,9 @@ pub struct Sel {
     pub sel: Selector,
     /// What every match carries, to narrow queries (see [`crate::extract::index`]).
     pub keys: SelKeys,
+    /// The selector is `:scope`: the element a field is evaluated in (a
+    /// list item, say), not one inside it.
+    pub itself: bool,
 }
 
 impl Sel {
@@ -30,7 +33,22 @@ impl Sel {
             css: css.to_string(),
             keys: SelKeys::of(css),
             sel,
+            itself: css == ":scope",
         })
+    }
+
+    /// Whether some selector of the list can match only the element it is
+    /// evaluated in (`:scope` in its rightmost compound, as in `a:scope`):
+    /// queries look inside that element, so such a selector never matches.
+    pub fn scope_only(&self) -> bool {
+        let mut parser = cssparser::Parser::new(&self.css);
+        let Ok(list) = SelectorList::<Simple>::parse(&CssSyntax, &mut parser, ParseRelative::No)
+        else {
+            return false;
+        };
+        list.slice()
+            .iter()
+            .any(|complex| complex.iter().any(|c| matches!(c, Component::Scope)))
     }
 }
 

@@ -41,6 +41,7 @@ mod package;
 mod package_links;
 mod profile_dedupe;
 mod profile_errors;
+mod profile_lists;
 mod progress;
 mod realworld;
 mod regressions_leaf;
