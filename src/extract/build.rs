@@ -220,6 +220,10 @@ fn page_fields(
             }
             continue;
         }
+        let fv = match f.name.as_str() {
+            "published" => prefer_local(cx, f, fv, trace),
+            _ => fv,
+        };
         if let Some(p) = &fv.provenance {
             n.provenance.insert(f.name.clone(), p.clone());
         }
@@ -265,6 +269,57 @@ fn take_field(
             pf.fields.insert(f.name.clone(), v);
         }
     }
+}
+
+/// An ISO 8601 date-time with an offset, as an instant and whether the
+/// offset is UTC (`Z`, `+00:00`).
+fn instant(v: &str) -> Option<(jiff::Timestamp, bool)> {
+    let v = v.trim();
+    let t: jiff::Timestamp = v.parse().ok()?;
+    let utc =
+        v.ends_with('Z') || v.ends_with("+00:00") || v.ends_with("-00:00") || v.ends_with("+0000");
+    Some((t, utc))
+}
+
+/// Two values this close are one moment written twice.
+const SAME_INSTANT_S: i64 = 120;
+
+/// A published value in UTC (a meta tag, often) gives way to a later source
+/// of the field that shows the same moment in the page's own offset: the
+/// local date is the one readers saw, and near midnight the UTC one is a
+/// day off. The offset is kept.
+fn prefer_local(cx: &Cx<'_, '_>, f: &Field, fv: FieldValue, trace: &mut Trace) -> FieldValue {
+    let Some((utc_t, true)) = fv.values.first().and_then(|v| instant(v)) else {
+        return fv;
+    };
+    let won = f
+        .sources
+        .iter()
+        .position(|s| Some(s.describe()) == fv.provenance);
+    let Some(won) = won else { return fv };
+    for source in &f.sources[won + 1..] {
+        let one = Field {
+            sources: vec![source.clone()],
+            ..f.clone()
+        };
+        let mut quiet = Trace::off();
+        let other = eval_field(&one, cx.ix, cx.root, cx.url, &mut quiet);
+        let Some((t, false)) = other.values.first().and_then(|v| instant(v)) else {
+            continue;
+        };
+        if (t.as_second() - utc_t.as_second()).abs() <= SAME_INSTANT_S {
+            trace.log(|| {
+                format!(
+                    "  published: `{}` ({}) is the same moment as the UTC `{}`: the page's local time is kept, with its offset",
+                    other.values[0],
+                    source.describe(),
+                    fv.values[0]
+                )
+            });
+            return other;
+        }
+    }
+    fv
 }
 
 fn parse_published(

@@ -50,6 +50,7 @@ mod resume;
 mod serve;
 mod status_cli;
 mod store_lock;
+mod tagdiv_cloud;
 mod unread;
 mod verify;
 mod warc_interop;
