@@ -466,7 +466,7 @@ fn list(l: &RawList, key: &str) -> R<ListSpec> {
                 after: l
                     .items_after
                     .as_ref()
-                    .map(|a| selector(a, &format!("{key}.items_after")))
+                    .map(|a| selector(a, &format!("{key}.items_after")).map(Box::new))
                     .transpose()?,
             }
         }

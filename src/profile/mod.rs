@@ -191,7 +191,7 @@ pub enum BlockFinder {
         block: Sel,
         /// The items are in the block after it: its first following
         /// sibling matching this (a heading that is a block of its own).
-        after: Option<Sel>,
+        after: Option<Box<Sel>>,
     },
     /// By container selectors, in fallback order.
     Container(Vec<Sel>),
@@ -281,7 +281,7 @@ impl Template {
                     block,
                     after,
                     ..
-                } => out.extend([heading, block].into_iter().chain(after)),
+                } => out.extend([heading, block].into_iter().chain(after.as_deref())),
                 BlockFinder::Container(s) => out.extend(s),
             }
             out.push(&l.item);
