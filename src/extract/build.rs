@@ -595,16 +595,24 @@ fn find_dateline(
         trace.log(|| format!("  dateline: {}", dateline::why_none(spec, &text, cx.locale)));
         return None;
     };
+    let which = match found.place_only {
+        true => "place_patterns",
+        false => "pattern",
+    };
     trace.log(|| {
+        let what = match found.place_only {
+            true => " (a place, no date)",
+            false => "",
+        };
         format!(
-            "  dateline: pattern {} matched `{}`",
+            "  dateline: {which} {} matched `{}`{what}",
             found.pattern, found.dateline.raw
         )
     });
     let place = if from_body { "body start" } else { "select" };
     n.provenance.insert(
         "dateline".into(),
-        format!("{place} pattern[{}]", found.pattern),
+        format!("{place} {which}[{}]", found.pattern),
     );
     if let Some(w) = found.warning {
         n.warnings

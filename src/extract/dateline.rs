@@ -22,12 +22,25 @@ pub struct Found {
     pub len: usize,
     /// Which pattern matched.
     pub pattern: usize,
+    /// It was one of the place patterns (a dateline with no date).
+    pub place_only: bool,
     /// A warning about the date, if any.
     pub warning: Option<String>,
 }
 
 /// Length of a dateline at the start of `text`, 0 when none (for teaser comparison).
 pub fn prefix_len(spec: &DatelineSpec, text: &str, locale: Option<&Locale>) -> usize {
+    let dated = dated_prefix_len(spec, text, locale);
+    if dated > 0 {
+        return dated;
+    }
+    spec.place_patterns
+        .iter()
+        .find_map(|re| re.find(text).filter(|m| m.start() == 0).map(|m| m.end()))
+        .unwrap_or(0)
+}
+
+fn dated_prefix_len(spec: &DatelineSpec, text: &str, locale: Option<&Locale>) -> usize {
     for re in &spec.patterns {
         if let Some(c) = re.captures(text) {
             let m = c.get(0).expect("group 0");
@@ -84,8 +97,8 @@ pub fn find(
             raw,
             source: opt("source"),
             place: opt("place"),
-            month: pd.month,
-            day: pd.day,
+            month: Some(pd.month),
+            day: Some(pd.day),
             year: pd.year,
             date: None,
             year_from: None,
@@ -93,16 +106,51 @@ pub fn find(
         if dl.year.is_some() {
             dl.year_from = Some("dateline".into());
         }
-        infer_year(spec, &mut dl, published, url);
-        let warning = year_warning(spec, &mut dl, published);
+        let (month, day) = (pd.month, pd.day);
+        infer_year(spec, &mut dl, (month, day), published, url);
+        let warning = year_warning(spec, &mut dl, (month, day), published);
         return Some(Found {
             dateline: dl,
             len: m.end(),
             pattern: pi,
+            place_only: false,
             warning,
         });
     }
-    None
+    find_place_only(spec, text)
+}
+
+/// A dateline with a place and no date (`ERDEN.`), by the place patterns.
+fn find_place_only(spec: &DatelineSpec, text: &str) -> Option<Found> {
+    spec.place_patterns.iter().enumerate().find_map(|(pi, re)| {
+        let c = re.captures(text)?;
+        let m = c.get(0).filter(|m| m.start() == 0)?;
+        let opt = |name: &str| {
+            c.name(name)
+                .map(|g| clean(g.as_str()))
+                .filter(|s| !s.is_empty())
+        };
+        let place = opt("place")?;
+        let raw = clean(m.as_str())
+            .trim_end_matches(|ch: char| ch == '-' || ch == '–' || ch == '—' || ch.is_whitespace())
+            .to_string();
+        Some(Found {
+            dateline: Dateline {
+                raw,
+                source: opt("source"),
+                place: Some(place),
+                month: None,
+                day: None,
+                year: None,
+                date: None,
+                year_from: None,
+            },
+            len: m.end(),
+            pattern: pi,
+            place_only: true,
+            warning: None,
+        })
+    })
 }
 
 /// Why [`find`] found no dateline in `text`, for `explain`: a pattern
@@ -149,7 +197,13 @@ pub fn why_none(spec: &DatelineSpec, text: &str, locale: Option<&Locale>) -> Str
 }
 
 /// The year of a dateline that gives none, from the year sources in order.
-fn infer_year(spec: &DatelineSpec, dl: &mut Dateline, published: Option<PartialDate>, url: &Url) {
+fn infer_year(
+    spec: &DatelineSpec,
+    dl: &mut Dateline,
+    (month, day): (u8, u8),
+    published: Option<PartialDate>,
+    url: &Url,
+) {
     for src in &spec.year_from {
         if dl.year.is_some() {
             break;
@@ -163,8 +217,8 @@ fn infer_year(spec: &DatelineSpec, dl: &mut Dateline, published: Option<PartialD
                     let target = day_number(py, p.month, p.day);
                     let best = [py - 1, py, py + 1]
                         .into_iter()
-                        .filter(|y| dl.day <= crate::dates::days_in_month(Some(*y), dl.month))
-                        .min_by_key(|y| (day_number(*y, dl.month, dl.day) - target).abs());
+                        .filter(|y| day <= crate::dates::days_in_month(Some(*y), month))
+                        .min_by_key(|y| (day_number(*y, month, day) - target).abs());
                     if let Some(y) = best {
                         dl.year = Some(y);
                         dl.year_from = Some(src.as_str().into());
@@ -178,7 +232,7 @@ fn infer_year(spec: &DatelineSpec, dl: &mut Dateline, published: Option<PartialD
                     .and_then(|re| re.captures(url.as_str()))
                     .and_then(|c| c.name("year")?.as_str().parse().ok())
                 {
-                    if dl.day <= crate::dates::days_in_month(Some(y), dl.month) {
+                    if day <= crate::dates::days_in_month(Some(y), month) {
                         dl.year = Some(y);
                         dl.year_from = Some(src.as_str().into());
                     }
@@ -193,6 +247,7 @@ fn infer_year(spec: &DatelineSpec, dl: &mut Dateline, published: Option<PartialD
 fn year_warning(
     spec: &DatelineSpec,
     dl: &mut Dateline,
+    (dm, dd): (u8, u8),
     published: Option<PartialDate>,
 ) -> Option<String> {
     let Some(y) = dl.year else {
@@ -201,7 +256,7 @@ fn year_warning(
             dl.raw
         ));
     };
-    dl.date = Some(iso(y, dl.month, dl.day));
+    dl.date = Some(iso(y, dm, dd));
     let Some(PartialDate {
         year: Some(py),
         month,
@@ -210,11 +265,11 @@ fn year_warning(
     else {
         return None;
     };
-    let apart = (day_number(y, dl.month, dl.day) - day_number(py, month, day)).abs();
+    let apart = (day_number(y, dm, dd) - day_number(py, month, day)).abs();
     (apart > spec.max_days_apart as i64).then(|| {
         format!(
             "dateline date {} is {apart} days from the published date {} (more than {})",
-            iso(y, dl.month, dl.day),
+            iso(y, dm, dd),
             iso(py, month, day),
             spec.max_days_apart
         )
@@ -232,6 +287,7 @@ mod tests {
         DatelineSpec {
             select: vec![],
             patterns: vec![Regex::new(pattern).unwrap()],
+            place_patterns: vec![],
             formats: formats
                 .iter()
                 .map(|f| DateFormat::parse(f).unwrap())

@@ -331,12 +331,22 @@ fn fields(map: &indexmap::IndexMap<String, Spanned<RawField>>, key: &str) -> R<V
 }
 
 fn dateline(d: &RawDateline, key: &str) -> R<DatelineSpec> {
-    if d.patterns.is_empty() {
+    if d.patterns.is_empty() && d.place_patterns.is_empty() {
         return err(
             &format!("{key}.patterns"),
             None,
-            "a dateline needs at least one pattern",
+            "a dateline needs at least one pattern (or place_patterns)",
         );
+    }
+    let place_patterns = regexes(&d.place_patterns, &format!("{key}.place_patterns"))?;
+    for (i, re) in place_patterns.iter().enumerate() {
+        if !re.capture_names().flatten().any(|n| n == "place") {
+            return err(
+                &format!("{key}.place_patterns[{i}]"),
+                Some(d.place_patterns[i].span()),
+                "a place-only dateline pattern needs a named group `place` (and may have `source`)",
+            );
+        }
     }
     let patterns = regexes(&d.patterns, &format!("{key}.patterns"))?;
     for (i, re) in patterns.iter().enumerate() {
@@ -349,7 +359,7 @@ fn dateline(d: &RawDateline, key: &str) -> R<DatelineSpec> {
         }
     }
     let formats = date_formats(&d.date_formats, &format!("{key}.date_formats"), false)?;
-    if formats.is_empty() {
+    if formats.is_empty() && !patterns.is_empty() {
         return err(
             &format!("{key}.date_formats"),
             None,
@@ -400,6 +410,7 @@ fn dateline(d: &RawDateline, key: &str) -> R<DatelineSpec> {
     Ok(DatelineSpec {
         select,
         patterns,
+        place_patterns,
         formats,
         year_from,
         url_year,

@@ -143,6 +143,8 @@ pub struct DatelineSpec {
     pub select: Vec<Source>,
     /// Patterns with `date`, `source`, `place` groups.
     pub patterns: Vec<Regex>,
+    /// Patterns of datelines with a place and no date (`place`, `source`).
+    pub place_patterns: Vec<Regex>,
     /// Formats of the yearless date text.
     pub formats: Vec<DateFormat>,
     /// Year sources in order.

@@ -179,8 +179,14 @@ pub struct RawDateline {
     #[serde(default)]
     pub select: Vec<Spanned<RawSelect>>,
     /// Regexes with named groups `date` (required), `source`, `place`; anchored at the start.
+    #[serde(default)]
     pub patterns: Vec<Spanned<String>>,
+    /// Datelines with a place and no date (`ERDEN.`): regexes with a named
+    /// group `place` (and maybe `source`), tried after `patterns`.
+    #[serde(default)]
+    pub place_patterns: Vec<Spanned<String>>,
     /// Formats of the date text without a year: `%B %d`, `%d %b`, …
+    #[serde(default)]
     pub date_formats: Vec<Spanned<String>>,
     /// Where the year comes from, in order: `"published"`, `"url"`.
     #[serde(default)]

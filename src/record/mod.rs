@@ -46,10 +46,10 @@ pub struct Dateline {
     pub source: Option<String>,
     /// The place (`Tehran, Iran`).
     pub place: Option<String>,
-    /// Month 1-12.
-    pub month: u8,
-    /// Day of month.
-    pub day: u8,
+    /// Month 1-12 (None: a dateline with a place and no date).
+    pub month: Option<u8>,
+    /// Day of month (None: a dateline with a place and no date).
+    pub day: Option<u8>,
     /// Year, when one could be found.
     pub year: Option<i32>,
     /// ISO date, when the year is known.

@@ -10,6 +10,7 @@ mod common;
 mod assemble_stream;
 mod cli_docs;
 mod crawl;
+mod dateline_place;
 mod dates_locale;
 mod decode;
 mod decode_cases;
