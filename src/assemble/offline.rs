@@ -354,7 +354,10 @@ fn saved_contribution(
         fetched_url: url,
         aliases: &saved.aliases,
     };
-    let outcome = extract_saved(&saved, profile);
+    let mut outcome = extract_saved(&saved, profile);
+    if let Outcome::Record(r) = &mut outcome {
+        r.file = Some(shown.clone());
+    }
     Contribution::shaped(&page, outcome, ranks, |e| match e {
         None => ErrorEntry::saved(
             "unmatched",

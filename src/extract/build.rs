@@ -111,6 +111,7 @@ pub(super) fn build(
     let featured_image = featured_image(url, pf.featured_image, &mut n);
     let mut record = Record {
         url: url.to_string(),
+        file: None,
         canonical_url,
         legacy_id: pf.legacy_id,
         template: t.name.clone(),

@@ -65,6 +65,10 @@ pub struct Dateline {
 pub struct Record {
     /// The page URL as fetched or saved.
     pub url: String,
+    /// The input file, for a record of a saved page (absent for pages of
+    /// a crawl store or WARC files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// The page's canonical URL (`<link rel=canonical>`, else the URL).
     pub canonical_url: String,
     /// The article id of the legacy CMS, captured by the profile.

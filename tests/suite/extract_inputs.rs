@@ -349,3 +349,59 @@ fn a_folder_of_saved_pages_gives_one_record_per_legacy_id() {
     }
     assert_eq!(files, 1, "files holding article 7198");
 }
+
+/// Records of saved pages name their input file, as error entries do;
+/// records of WARC files and stores have no such key.
+#[test]
+fn records_of_saved_pages_carry_their_input_path() {
+    let (code, out, err) = sitelift(
+        &[
+            "extract",
+            "--profile",
+            "selectors/iranfocus.toml",
+            "fixtures/iranfocus",
+        ],
+        &root(),
+    );
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let records: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l.get("legacy_id").is_some())
+        .collect();
+    assert_eq!(records.len(), 11);
+    for r in &records {
+        let file = r["file"]
+            .as_str()
+            .expect("a record of a saved page names its file");
+        assert!(
+            file.starts_with("fixtures/iranfocus/") && file.ends_with(".html"),
+            "{file}"
+        );
+        assert!(root().join(file).is_file(), "{file}");
+    }
+    let seed = records
+        .iter()
+        .find(|r| r["legacy_id"] == "7198")
+        .expect("the seed article");
+    // merged from both generations; the primary record's file
+    assert_eq!(seed["file"], "fixtures/iranfocus/wp-article-7198.html");
+
+    let dir = tempfile::tempdir().unwrap();
+    let warc = warc_of(&["wp-article-7198"], dir.path());
+    let (code, out, err) = sitelift(
+        &[
+            "extract",
+            "--profile",
+            "selectors/iranfocus.toml",
+            &warc.display().to_string(),
+        ],
+        &root(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert!(r.get("file").is_none(), "{r}");
+}

@@ -334,6 +334,7 @@ pub fn extract_parsed(parsed: &Parsed, page: &Page<'_>) -> (Record, Evidence) {
     let dec = &parsed.decoded;
     let mut record = Record {
         url: url.to_string(),
+        file: None,
         canonical_url,
         legacy_id: None,
         template: TEMPLATE.to_string(),
