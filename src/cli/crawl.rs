@@ -68,6 +68,17 @@ pub(super) fn parse_connect_to(s: &str) -> Result<(String, SocketAddr), String> 
 pub struct Args {
     #[command(flatten)]
     flags: CrawlFlags,
+    /// Fetch nothing: list what the crawl would fetch or skip and why, each URL in
+    /// canonical form (the start URLs and seeds, --urls lines, and every page URL of
+    /// an existing store), on stdout; the store is only read
+    #[arg(long)]
+    dry_run: bool,
+    /// With --dry-run: more candidate URLs, one absolute URL per line (# comments)
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    urls: Option<PathBuf>,
+    /// With --dry-run: one JSON object per line instead of tab-separated columns
+    #[arg(long, requires = "dry_run")]
+    json: bool,
 }
 
 /// A fixture site served in-process for the duration of a command.
@@ -217,6 +228,14 @@ pub fn exit_code(s: &CrawlSummary) -> u8 {
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
+    if a.dry_run {
+        let profile = super::load_profile(&a.flags.profile)?;
+        let cfg = profile.crawl.clone().ok_or_else(|| {
+            crate::crawl::CrawlError::NoCrawlConfig(a.flags.profile.display().to_string())
+        })?;
+        let urls = a.urls.as_deref();
+        return super::dry_run::run(&cfg, &a.flags.store, &a.flags.seeds, urls, a.json);
+    }
     let (profile, cfg, _served) = prepare(&a.flags)?;
     let opts = CrawlOptions {
         store: a.flags.store.clone(),

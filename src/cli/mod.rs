@@ -8,6 +8,7 @@ mod check;
 mod crawl;
 mod diff;
 mod docs;
+mod dry_run;
 mod explain;
 mod extract;
 mod gen_corpus;
@@ -55,7 +56,7 @@ enum Command {
     #[command(after_help = concat!("Examples:\n  ", "sitelift explain --profile selectors/iranfocus.toml fixtures/iranfocus/wp-article-7198.html\n  sitelift explain --generic page.html", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Explain(explain::Args),
     /// Crawl a site into a store (ledger + WARC), politely and resumably.
-    #[command(after_help = concat!("Examples:\n  ", "sitelift crawl --profile selectors/iranfocus.toml --store store/\n  sitelift crawl --profile P --store store/ --max-pages 50   # a trial; a later run extends it", "\n\n", "See `sitelift --help` for exit codes and logging."))]
+    #[command(after_help = concat!("Examples:\n  ", "sitelift crawl --profile selectors/iranfocus.toml --store store/\n  sitelift crawl --profile P --store store/ --max-pages 50   # a trial; a later run extends it\n  sitelift crawl --profile P --store store/ --dry-run --urls old-sitemap.txt   # what would be fetched, in canonical form", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Crawl(crawl::Args),
     /// Crawl and extract in one go, then write one record per article.
     #[command(after_help = concat!("Examples:\n  ", "sitelift run --profile selectors/iranfocus.toml --serve fixtures/iranfocus --store store/ --out records.jsonl\n  sitelift run --profile P --store store/ --layout dir --out package/", "\n\n", "See `sitelift --help` for exit codes and logging."))]

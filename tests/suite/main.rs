@@ -10,6 +10,7 @@ mod common;
 mod assemble_stream;
 mod cli_docs;
 mod crawl;
+mod crawl_dry_run;
 mod dateline_place;
 mod dates_locale;
 mod decode;

@@ -79,6 +79,12 @@ impl Ledger {
         self.rows("fetched_pages", &sql, Status::Fetched.as_str())
     }
 
+    /// Every page URL (not media), whatever its status, in discovery order.
+    pub fn all_pages(&self) -> Result<Vec<Row>, LedgerError> {
+        let sql = format!("SELECT {ROW_COLUMNS} FROM urls WHERE kind = ?1 ORDER BY discovered, id");
+        self.rows("all_pages", &sql, "page")
+    }
+
     /// The row of `url`, if the ledger has it.
     pub fn get(&self, url: &str) -> Result<Option<Row>, LedgerError> {
         let sql = format!("SELECT {ROW_COLUMNS} FROM urls WHERE url = ?1");
