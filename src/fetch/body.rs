@@ -44,7 +44,9 @@ pub async fn read_capped(mut resp: reqwest::Response, cap: u64) -> Result<Vec<u8
     if resp.content_length().is_some_and(|len| len > cap) {
         return Err(BodyError::TooLarge { cap });
     }
-    let mut out = Vec::new();
+    // room for the announced length (within the cap): no regrowth copies
+    let announced = resp.content_length().unwrap_or(0).min(cap);
+    let mut out = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
     while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
         if out.len() as u64 + chunk.len() as u64 > cap {
             return Err(BodyError::TooLarge { cap });
@@ -67,6 +69,14 @@ pub async fn read_truncated(mut resp: reqwest::Response, cap: usize) -> Result<V
         out.extend_from_slice(&chunk);
     }
     Ok(out)
+}
+
+/// Whether a `Content-Encoding` value asks for no decoding (empty, or
+/// only `identity`).
+pub fn is_identity(content_encoding: &str) -> bool {
+    content_encoding
+        .split(',')
+        .all(|c| c.trim().is_empty() || c.trim().eq_ignore_ascii_case("identity"))
 }
 
 /// Undoes a `Content-Encoding` header value (a comma-separated list, applied
