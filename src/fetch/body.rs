@@ -38,14 +38,22 @@ pub enum BodyError {
     Transport(#[source] reqwest::Error),
 }
 
+/// Most a body's buffer is given before its bytes arrive.
+const PREALLOC_MAX: u64 = 4 << 20;
+
 /// Reads the whole body, failing as soon as more than `cap` bytes arrived
 /// (or when `Content-Length` already announces more).
 pub async fn read_capped(mut resp: reqwest::Response, cap: u64) -> Result<Vec<u8>, BodyError> {
     if resp.content_length().is_some_and(|len| len > cap) {
         return Err(BodyError::TooLarge { cap });
     }
-    // room for the announced length (within the cap): no regrowth copies
-    let announced = resp.content_length().unwrap_or(0).min(cap);
+    // room for the announced length (no regrowth copies), but not more than
+    // a few MB on a server's word: what it announces it may never send
+    let announced = resp
+        .content_length()
+        .unwrap_or(0)
+        .min(cap)
+        .min(PREALLOC_MAX);
     let mut out = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
     while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
         if out.len() as u64 + chunk.len() as u64 > cap {
