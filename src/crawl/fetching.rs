@@ -74,18 +74,13 @@ fn exchange(r: &Response) -> Exchange<'_> {
 /// the rayon pool, so the task that owns the writer only appends them.
 /// None if that failed: the writer then builds them itself.
 async fn prepare_records(r: Response, warcinfo_id: String) -> (Response, Option<PreparedExchange>) {
-    let (tx, rx) = tokio::sync::oneshot::channel();
     let r = Arc::new(r);
     let shared = Arc::clone(&r);
-    rayon::spawn(move || {
-        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            prepare_exchange(&exchange(&shared), &warcinfo_id).ok()
-        }));
-        drop(shared);
-        let _ = tx.send(built.ok().flatten());
-    });
-    let records = rx.await.ok().flatten();
-    // the pool job has dropped its handle by the time it sends
+    // the closure (and its handle) is dropped before the result is sent
+    let records =
+        crate::fetch::on_rayon(move || prepare_exchange(&exchange(&shared), &warcinfo_id).ok())
+            .await
+            .flatten();
     let r = Arc::try_unwrap(r).unwrap_or_else(|r| (*r).clone());
     (r, records)
 }

@@ -207,8 +207,12 @@ pub fn crawl(
     if lock.store() != opts.store {
         return Err(CrawlError::NotLocked(opts.store));
     }
+    // CPU work goes to the rayon pool (one thread a core); the blocking
+    // pool only resolves names, so it need not grow with the concurrency
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(cores.max(2))
         .enable_all()
         .build()
         .map_err(|source| CrawlError::Io {

@@ -18,7 +18,7 @@ use super::state::State;
 use super::{reconcile, CrawlError, Done, Job};
 use crate::extract::{self, ExtractError, Outcome, Page};
 use crate::frontier::ledger::{Status, Update, UrlKind, WarcRef};
-use crate::frontier::links::discover;
+use crate::frontier::links::{discover, discover_in_text};
 use crate::profile::crawl::CrawlConfig;
 use crate::profile::Profile;
 
@@ -77,6 +77,13 @@ fn parse_job(job: &Job, profile: &Profile, cfg: &CrawlConfig, extract_too: bool)
         content_type: job.content_type.as_deref(),
         url_source: "fetch",
     };
+    let want_assets = profile.media.fetch;
+    if !(extract_too || want_assets) {
+        return Parsed {
+            links: links_only(&page, profile, cfg),
+            ..Parsed::default()
+        };
+    }
     let parsed = extract::parse(&page, profile);
     let links: Vec<Url> = match &parsed {
         Some(p) => discover(&p.doc, &job.fetched_url, &cfg.follow)
@@ -85,8 +92,7 @@ fn parse_job(job: &Job, profile: &Profile, cfg: &CrawlConfig, extract_too: bool)
             .collect(),
         None => Vec::new(),
     };
-    let want_assets = profile.media.fetch;
-    let outcome = (extract_too || want_assets).then(|| match &parsed {
+    let outcome = Some(match &parsed {
         Some(p) => extract::extract_parsed(p, &page, profile, &mut extract::Trace::off()),
         None => extract::extract(&page, profile),
     });
@@ -106,6 +112,27 @@ fn parse_job(job: &Job, profile: &Profile, cfg: &CrawlConfig, extract_too: bool)
         asset_hosts,
         outcome: outcome.filter(|_| extract_too),
     }
+}
+
+/// The links of a page the crawl does not extract: the same text the
+/// parser would get (decoded, bounded, script and style content left out),
+/// scanned by the tokenizer alone; parsed only when the scan leaves the page
+/// to the parser (see [`discover_in_text`]).
+fn links_only(page: &Page<'_>, profile: &Profile, cfg: &CrawlConfig) -> Vec<Url> {
+    if page.bytes.len() > extract::MAX_PAGE_BYTES {
+        return Vec::new(); // as extract::parse: no document, no links
+    }
+    let decoded = crate::decode::decode(
+        page.bytes,
+        page.content_type,
+        &extract::decode_options(profile),
+    );
+    let (text, _) = extract::limits::prepare_markup(&decoded.text, true);
+    let links = discover_in_text(&text, page.url, &cfg.follow).unwrap_or_else(|| {
+        let doc = scraper::Html::parse_document(&text);
+        discover(&doc, page.url, &cfg.follow)
+    });
+    links.into_iter().map(|l| l.url).collect()
 }
 
 /// Settle a parsed page: queue its record's assets and its links (a link

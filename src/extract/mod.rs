@@ -176,7 +176,7 @@ pub fn parse(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
 }
 
 /// How the profile says pages are decoded.
-fn decode_options(profile: &Profile) -> DecodeOptions {
+pub(crate) fn decode_options(profile: &Profile) -> DecodeOptions {
     DecodeOptions {
         override_encoding: profile.encoding,
         repair_mojibake: profile.repair_mojibake,

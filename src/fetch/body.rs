@@ -38,13 +38,23 @@ pub enum BodyError {
     Transport(#[source] reqwest::Error),
 }
 
+/// Most a body's buffer is given before its bytes arrive.
+const PREALLOC_MAX: u64 = 4 << 20;
+
 /// Reads the whole body, failing as soon as more than `cap` bytes arrived
 /// (or when `Content-Length` already announces more).
 pub async fn read_capped(mut resp: reqwest::Response, cap: u64) -> Result<Vec<u8>, BodyError> {
     if resp.content_length().is_some_and(|len| len > cap) {
         return Err(BodyError::TooLarge { cap });
     }
-    let mut out = Vec::new();
+    // room for the announced length (no regrowth copies), but not more than
+    // a few MB on a server's word: what it announces it may never send
+    let announced = resp
+        .content_length()
+        .unwrap_or(0)
+        .min(cap)
+        .min(PREALLOC_MAX);
+    let mut out = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
     while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
         if out.len() as u64 + chunk.len() as u64 > cap {
             return Err(BodyError::TooLarge { cap });
@@ -67,6 +77,14 @@ pub async fn read_truncated(mut resp: reqwest::Response, cap: usize) -> Result<V
         out.extend_from_slice(&chunk);
     }
     Ok(out)
+}
+
+/// Whether a `Content-Encoding` value asks for no decoding (empty, or
+/// only `identity`).
+pub fn is_identity(content_encoding: &str) -> bool {
+    content_encoding
+        .split(',')
+        .all(|c| c.trim().is_empty() || c.trim().eq_ignore_ascii_case("identity"))
 }
 
 /// Undoes a `Content-Encoding` header value (a comma-separated list, applied

@@ -231,11 +231,20 @@ impl Inner {
     ) -> FetchOutcome {
         let encoding = received.header_str("content-encoding").map(str::to_string);
         let raw = received.raw_body;
-        let decoded = tokio::task::spawn_blocking(move || {
-            let body = body::decode(&raw, encoding.as_deref(), cap);
-            (raw, body)
-        })
-        .await;
+        // a body sent as it is only needs a copy: no thread for that; one
+        // to inflate goes to the rayon pool (threads bounded by the cores)
+        let decoded = match encoding.as_deref().is_none_or(body::is_identity) {
+            true => {
+                let body = body::decode(&raw, None, cap);
+                Ok((raw, body))
+            }
+            false => on_rayon(move || {
+                let body = body::decode(&raw, encoding.as_deref(), cap);
+                (raw, body)
+            })
+            .await
+            .ok_or("it panicked"),
+        };
         let failure = |reason: Reason, detail: String, chain: Vec<Hop>| {
             FetchOutcome::Failed(Failure {
                 reason,
@@ -254,10 +263,10 @@ impl Inner {
                 let detail = format!("{url}: {}", crate::text::error_chain(&err));
                 return failure(Reason::Other, detail, chain);
             }
-            Err(join) => {
+            Err(why) => {
                 return failure(
                     Reason::Other,
-                    format!("{url}: decoding task failed: {join}"),
+                    format!("{url}: decoding task failed: {why}"),
                     chain,
                 )
             }
@@ -288,6 +297,19 @@ impl Inner {
             date: received.date,
         })
     }
+}
+
+/// Run `f` on the rayon pool and wait for it without blocking the async
+/// runtime; None if it panicked (the panic is contained to `f`).
+pub(crate) async fn on_rayon<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let _ = tx.send(done.ok());
+    });
+    rx.await.ok().flatten()
 }
 
 /// A `Location` as text: bytes outside ASCII (raw Latin-1 or UTF-8 sent by

@@ -7,6 +7,9 @@
 //! that) and without canonicalising (the frontier does that too, with the
 //! site's rules).
 
+mod scan;
+
+use cssparser::ToCss;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
@@ -78,19 +81,44 @@ pub fn discover(doc: &Html, page_url: &Url, follow: &FollowRules) -> Vec<Link> {
         let Some(href) = el.value().attr("href") else {
             continue;
         };
-        let Some(url) = resolve_href(href, &base) else {
-            continue;
-        };
-        match out.iter_mut().find(|l| l.url == url) {
-            Some(existing) => {
-                if kind == LinkKind::Pagination {
-                    existing.kind = LinkKind::Pagination;
-                }
-            }
-            None => out.push(Link { url, kind }),
+        if let Some(url) = resolve_href(href, &base) {
+            add_link(&mut out, url, kind);
         }
     }
     out
+}
+
+/// [`discover`] from the page's text (decoded and prepared as for the
+/// parser), with the tokenizer alone when the rules allow it: the same
+/// links in the same order, without building the document. None when the
+/// follow selector is not the default `a[href]` (the scan matches only
+/// that) or the page has markup the scan leaves to the parser (see
+/// [`scan`]); the caller then parses the text and calls [`discover`].
+pub fn discover_in_text(text: &str, page_url: &Url, follow: &FollowRules) -> Option<Vec<Link>> {
+    if follow.links.to_css_string() != "a[href]" {
+        return None;
+    }
+    let found = scan::scan(text, follow.pagination)?;
+    let base = base_of(found.base.as_deref(), page_url);
+    let mut out: Vec<Link> = Vec::new();
+    for (href, kind) in found.hrefs {
+        if let Some(url) = resolve_href(&href, &base) {
+            add_link(&mut out, url, kind);
+        }
+    }
+    Some(out)
+}
+
+/// Add a link once; `Pagination` wins when a URL is found both ways.
+fn add_link(out: &mut Vec<Link>, url: Url, kind: LinkKind) {
+    match out.iter_mut().find(|l| l.url == url) {
+        Some(existing) => {
+            if kind == LinkKind::Pagination {
+                existing.kind = LinkKind::Pagination;
+            }
+        }
+        None => out.push(Link { url, kind }),
+    }
 }
 
 fn next_selector() -> Selector {
@@ -105,10 +133,14 @@ fn base_url(doc: &Html, page_url: &Url) -> Url {
     let Ok(sel) = Selector::parse("base[href]") else {
         return page_url.clone();
     };
-    doc.select(&sel)
-        .next()
-        .and_then(|b| b.value().attr("href"))
-        .and_then(|h| page_url.join(h.trim()).ok())
+    let href = doc.select(&sel).next().and_then(|b| b.value().attr("href"));
+    base_of(href, page_url)
+}
+
+/// `href` (of the first `<base>`) resolved against the page URL when it
+/// gives an http(s) URL, else the page URL.
+fn base_of(href: Option<&str>, page_url: &Url) -> Url {
+    href.and_then(|h| page_url.join(h.trim()).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .unwrap_or_else(|| page_url.clone())
 }
