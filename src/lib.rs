@@ -39,6 +39,7 @@ pub mod induce;
 pub mod media;
 pub mod output;
 pub mod profile;
+pub mod push;
 pub mod record;
 pub mod serve;
 pub mod sources;
