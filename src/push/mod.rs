@@ -195,7 +195,10 @@ impl Pushed {
     /// The summary printed on stderr.
     pub fn summary(&self) -> String {
         let mut s = String::from("sitelift push:");
-        for (kind, c) in &self.counts {
+        let order = ["authors", "terms", "media", "posts"];
+        let mut kinds: Vec<(&&str, &Counts)> = self.counts.iter().collect();
+        kinds.sort_by_key(|(k, _)| order.iter().position(|o| o == *k));
+        for (kind, c) in kinds {
             s.push_str(&format!(
                 " {kind}: {} created, {} updated, {} unchanged, {} failed;",
                 c.created, c.updated, c.unchanged, c.failed

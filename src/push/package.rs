@@ -79,27 +79,19 @@ pub struct Package {
 /// files were written (`--media-dir`; a folder package has its own).
 pub fn read(out: &Path, media_dir: Option<&Path>) -> Result<Package, PushError> {
     let paths = locate(out)?;
-    let (side, ledger, root): (Box<dyn Fn(&str) -> PathBuf>, PathBuf, Option<PathBuf>) =
-        match &paths.records {
-            RecordsAt::Dir(_) => {
-                let dir = out.to_path_buf();
-                let d = dir.clone();
-                (
-                    Box::new(move |n| d.join(n)),
-                    dir.join("push.sqlite"),
-                    Some(media_dir.map_or(dir, Path::to_path_buf)),
-                )
-            }
-            RecordsAt::Lines(file) => {
-                let stem = file.with_extension("");
-                let s = stem.clone();
-                (
-                    Box::new(move |n| PathBuf::from(format!("{}.{n}", s.display()))),
-                    PathBuf::from(format!("{}.push.sqlite", stem.display())),
-                    media_dir.map(Path::to_path_buf),
-                )
-            }
-        };
+    // the side files: `terms.jsonl` in a folder, `NAME.terms.jsonl` beside `NAME.jsonl`
+    let (prefix, root) = match &paths.records {
+        RecordsAt::Dir(_) => (
+            format!("{}/", out.display()),
+            Some(media_dir.unwrap_or(out).to_path_buf()),
+        ),
+        RecordsAt::Lines(file) => (
+            format!("{}.", file.with_extension("").display()),
+            media_dir.map(Path::to_path_buf),
+        ),
+    };
+    let side = |name: &str| PathBuf::from(format!("{prefix}{name}"));
+    let ledger = side("push.sqlite");
     let authors: Vec<Author> = read_lines(&side("authors.jsonl"))?;
     let terms: Vec<Term> = read_lines(&side("terms.jsonl"))?;
     let entries: Vec<MediaEntry> = read_lines(&paths.media)?;

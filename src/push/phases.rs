@@ -144,8 +144,8 @@ fn no_api(base: &str, why: String) -> PushError {
 }
 
 /// Count an outcome; the id and URL it ended with.
-fn tally(ctx: &mut Ctx, kind: &'static str, key: &str, outcome: &Outcome) {
-    let c: &mut Counts = ctx.pushed.counts.entry(kind).or_default();
+fn tally(ctx: &mut Ctx, group: &'static str, kind: &str, key: &str, outcome: &Outcome) {
+    let c: &mut Counts = ctx.pushed.counts.entry(group).or_default();
     match outcome {
         Outcome::Created => c.created += 1,
         Outcome::Updated => c.updated += 1,
@@ -179,7 +179,7 @@ async fn one(
         return Ok(known.and_then(|e| e.wp_id.map(|id| (id, e.url))));
     }
     let (outcome, entry) = sync::sync(&ctx.wp, &ctx.ledger, item).await?;
-    tally(ctx, kind, &item.key, &outcome);
+    tally(ctx, kind, item.kind, &item.key, &outcome);
     Ok(entry.and_then(|e| e.wp_id.map(|id| (id, e.url))))
 }
 
@@ -215,7 +215,8 @@ async fn run_all(
     }
     results.sort_by_key(|r| r.0);
     for (_, key, outcome, entry) in results {
-        tally(ctx, kind, &key, &outcome);
+        let what = if kind == "posts" { "post" } else { "media" };
+        tally(ctx, kind, what, &key, &outcome);
         if let Some(id) = entry.as_ref().and_then(|e| e.wp_id) {
             done.push((key, (id, entry.and_then(|e| e.url))));
         }
@@ -289,15 +290,21 @@ async fn authors(
         if let Some(who) = map.get(&a.slug) {
             match existing_user(&ctx.wp, who).await {
                 Ok(Some(id)) => {
-                    tally(ctx, "authors", &a.slug, &Outcome::Unchanged);
+                    tally(ctx, "authors", "author", &a.slug, &Outcome::Unchanged);
                     refs.users.insert(a.slug.clone(), id);
                 }
                 Ok(None) => {
                     let why = format!("the mapping names {who}, and WordPress has no such user");
-                    tally(ctx, "authors", &a.slug, &Outcome::Failed(why));
+                    tally(ctx, "authors", "author", &a.slug, &Outcome::Failed(why));
                 }
                 Err(e @ WpError::Unauthorized { .. }) => return Err(PushError::Wp(e)),
-                Err(e) => tally(ctx, "authors", &a.slug, &Outcome::Failed(e.to_string())),
+                Err(e) => tally(
+                    ctx,
+                    "authors",
+                    "author",
+                    &a.slug,
+                    &Outcome::Failed(e.to_string()),
+                ),
             }
             continue;
         }

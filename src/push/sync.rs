@@ -115,7 +115,13 @@ pub async fn sync(
     };
     let result = match found {
         Some(id) => update(wp, item, id).await.map(|a| (a, Outcome::Updated)),
-        None => create(wp, item).await.map(|a| (a, Outcome::Created)),
+        None => match create(wp, item).await {
+            // a term of the same name under the same parent, made by hand: take it over
+            Err(WpError::Rejected {
+                existing: Some(id), ..
+            }) => update(wp, item, id).await.map(|a| (a, Outcome::Updated)),
+            r => r.map(|a| (a, Outcome::Created)),
+        },
     };
     match result {
         Ok((answer, outcome)) => {

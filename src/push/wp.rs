@@ -62,14 +62,18 @@ pub enum WpError {
         code: String,
         /// WordPress's message.
         message: String,
+        /// The term that already exists (`term_exists` names it).
+        existing: Option<i64>,
     },
     /// 5xx or 429, still after the retries.
-    #[error("WordPress answered {status} {attempts} times ({message})")]
+    #[error("WordPress answered {status} {attempts} times ({code}: {message})")]
     Server {
         /// The last status.
         status: u16,
         /// How many attempts were made.
         attempts: u32,
+        /// WordPress's error code.
+        code: String,
         /// WordPress's message, or the start of the body.
         message: String,
     },
@@ -339,12 +343,14 @@ fn status_error(status: StatusCode, json: &Value, attempts: u32) -> WpError {
         429 | 500..=599 => WpError::Server {
             status: s,
             attempts,
+            code,
             message,
         },
         _ => WpError::Rejected {
             status: s,
             code,
             message,
+            existing: json["data"]["term_id"].as_i64(),
         },
     }
 }

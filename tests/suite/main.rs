@@ -40,6 +40,7 @@ mod package_links;
 mod profile_dedupe;
 mod profile_errors;
 mod progress;
+mod push;
 mod realworld;
 mod regressions_leaf;
 mod resume;
