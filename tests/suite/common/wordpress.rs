@@ -10,6 +10,7 @@
 //! `SITELIFT_REQUIRE_WORDPRESS=1` (CI sets it, after installing them).
 
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -267,11 +268,13 @@ impl WordPress {
         site_tree(&site, &socket, port, plugin);
         let password_file = dir.join("app-password");
         install(t, &site, port, &password_file);
+        // four workers, in a process group of their own: stopped together
         let mut php = Command::new(&t.php)
             .args(["-S", &format!("127.0.0.1:{port}"), "-t"])
             .arg(&site)
             .arg(site.join("router.php"))
             .env("PHP_CLI_SERVER_WORKERS", "4")
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -348,7 +351,8 @@ impl WordPress {
 
 impl Drop for WordPress {
     fn drop(&mut self) {
-        let _ = self.php.kill();
+        let group = format!("-{}", self.php.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.php.wait();
         let _ = Command::new("kill")
             .args(["-TERM", &self.db.id().to_string()])
