@@ -47,17 +47,58 @@ pub struct MediaFile {
     pub file: PathBuf,
 }
 
-/// A record and where it goes.
+/// A record (read when its post is built, so memory does not grow with
+/// the package) and where it goes.
 #[derive(Debug, Clone)]
 pub struct Post {
     /// Its key (legacy id, else URL).
     pub key: String,
-    /// The record.
-    pub record: Record,
+    /// Where the record is.
+    pub at: At,
     /// Its new path (`/section/year/slug/`).
     pub path: String,
     /// Every legacy URL that redirects to it, sorted.
     pub legacy_urls: Vec<String>,
+}
+
+/// Where a record is.
+#[derive(Debug, Clone)]
+pub enum At {
+    /// A file of a `--layout dir` package.
+    File(PathBuf),
+    /// The line starting at this byte of a JSON Lines file.
+    Line(PathBuf, u64),
+}
+
+impl Post {
+    /// Read the record.
+    pub fn load(&self) -> Result<Record, PushError> {
+        match &self.at {
+            At::File(file) => {
+                let text = std::fs::read_to_string(file).map_err(|e| read_err(file, e))?;
+                serde_json::from_str(&text).map_err(|e| bad_line(file, e.line(), e))
+            }
+            At::Line(file, offset) => {
+                use std::io::{Seek, SeekFrom};
+                let mut f = std::fs::File::open(file).map_err(|e| read_err(file, e))?;
+                f.seek(SeekFrom::Start(*offset))
+                    .map_err(|e| read_err(file, e))?;
+                let mut line = String::new();
+                std::io::BufReader::new(f)
+                    .read_line(&mut line)
+                    .map_err(|e| read_err(file, e))?;
+                serde_json::from_str(&line).map_err(|e| bad_line(file, 0, e))
+            }
+        }
+    }
+}
+
+/// What the scan of the records needs of each.
+#[derive(Debug, Deserialize)]
+struct Head {
+    url: String,
+    #[serde(default)]
+    legacy_id: Option<String>,
 }
 
 /// The package, in the order it is pushed.
@@ -179,20 +220,18 @@ fn read_posts(at: &RecordsAt, redirects: &Path) -> Result<Vec<Post>, PushError> 
         }
     }
     let mut posts: BTreeMap<String, Post> = BTreeMap::new();
-    let mut add = |record: Record, file: &Path| -> Result<(), PushError> {
-        let key = key_of(record.legacy_id.as_deref(), &record.url);
+    let mut add = |head: Head, at: At| -> Result<(), PushError> {
+        let key = key_of(head.legacy_id.as_deref(), &head.url);
         let Some(path) = paths.get(&key).cloned() else {
-            return Err(PushError::NoNewPath {
-                record: key,
-                file: file.to_path_buf(),
-            });
+            let (At::File(file) | At::Line(file, _)) = at;
+            return Err(PushError::NoNewPath { record: key, file });
         };
         let mut legacy_urls = legacy.remove(&key).unwrap_or_default();
         legacy_urls.sort();
         legacy_urls.dedup();
         posts.entry(key.clone()).or_insert(Post {
             key,
-            record,
+            at,
             path,
             legacy_urls,
         });
@@ -202,20 +241,28 @@ fn read_posts(at: &RecordsAt, redirects: &Path) -> Result<Vec<Post>, PushError> 
         RecordsAt::Dir(root) => {
             for file in json_files(root)? {
                 let text = std::fs::read_to_string(&file).map_err(|e| read_err(&file, e))?;
-                let record =
-                    serde_json::from_str(&text).map_err(|e| bad_line(&file, e.line(), e))?;
-                add(record, &file)?;
+                let head = serde_json::from_str(&text).map_err(|e| bad_line(&file, e.line(), e))?;
+                add(head, At::File(file))?;
             }
         }
         RecordsAt::Lines(file) => {
             let f = std::fs::File::open(file).map_err(|e| read_err(file, e))?;
-            for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-                let line = line.map_err(|e| read_err(file, e))?;
+            let mut reader = std::io::BufReader::new(f);
+            let (mut offset, mut n, mut line) = (0u64, 0usize, String::new());
+            loop {
+                line.clear();
+                let len = reader.read_line(&mut line).map_err(|e| read_err(file, e))?;
+                if len == 0 {
+                    break;
+                }
+                n += 1;
+                let start = offset;
+                offset += len as u64;
                 if line.trim().is_empty() || line.starts_with("{\"error\"") {
                     continue;
                 }
-                let record = serde_json::from_str(&line).map_err(|e| bad_line(file, i + 1, e))?;
-                add(record, file)?;
+                let head = serde_json::from_str(&line).map_err(|e| bad_line(file, n, e))?;
+                add(head, At::Line(file.clone(), start))?;
             }
         }
     }

@@ -13,6 +13,7 @@ use regex::{Captures, Regex};
 use serde_json::{json, Map, Value};
 
 use super::package::{Author, MediaFile, Post, Term};
+use crate::record::Record;
 
 /// The user for an author (created as an Author; the password is never
 /// used: the person resets it).
@@ -110,9 +111,8 @@ pub struct Refs {
     pub pages: HashMap<String, String>,
 }
 
-/// The post for a record.
-pub fn post(p: &Post, refs: &Refs) -> Value {
-    let r = &p.record;
+/// The post for a record `r` of the package (`p` says where it goes).
+pub fn post(p: &Post, r: &Record, refs: &Refs) -> Value {
     let slug = p
         .path
         .trim_end_matches('/')

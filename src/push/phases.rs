@@ -32,6 +32,8 @@ struct Ctx {
     wp: Arc<Wp>,
     ledger: Arc<Mutex<Ledger>>,
     dry_run: bool,
+    /// Entities in flight at most (their payloads in memory).
+    window: usize,
     pushed: Pushed,
 }
 
@@ -43,6 +45,7 @@ async fn run(opts: PushOptions, pkg: Package) -> Result<Pushed, PushError> {
         wp,
         ledger: Arc::new(Mutex::new(ledger)),
         dry_run: opts.dry_run,
+        window: opts.connection.concurrency.max(1) * 2,
         pushed: Pushed {
             ledger: pkg.ledger.clone(),
             ..Pushed::default()
@@ -51,7 +54,7 @@ async fn run(opts: PushOptions, pkg: Package) -> Result<Pushed, PushError> {
     let mut refs = Refs::default();
     authors(&mut ctx, &pkg, &opts.author_map, &mut refs).await?;
     terms(&mut ctx, &pkg, &mut refs).await?;
-    let items = media_items(&pkg);
+    let items = media_items(&pkg).into_iter().map(Ok);
     for (item, entry) in run_all(&mut ctx, "media", items).await? {
         if let Some(url) = entry.1 {
             let m = pkg
@@ -67,19 +70,17 @@ async fn run(opts: PushOptions, pkg: Package) -> Result<Pushed, PushError> {
         refs.pages
             .insert(p.path.clone(), format!("{base}{}", p.path));
     }
-    let items = pkg
-        .posts
-        .iter()
-        .map(|p| Item {
+    let items = pkg.posts.iter().map(|p| {
+        Ok(Item {
             kind: "post",
             key: p.key.clone(),
             route: "wp/v2/posts",
-            payload: payload::post(p, &refs),
+            payload: payload::post(p, &p.load()?, &refs),
             create: None,
             upload: None,
             lookup: Lookup::Meta("sitelift_legacy_id", p.key.clone()),
         })
-        .collect();
+    });
     run_all(&mut ctx, "posts", items).await?;
     ctx.pushed.failures.sort();
     Ok(ctx.pushed)
@@ -183,42 +184,58 @@ async fn one(
     Ok(entry.and_then(|e| e.wp_id.map(|id| (id, e.url))))
 }
 
-/// Push `items` concurrently; each key with its WordPress id and URL.
+/// What [`run_all`] returns: each key pushed with its WordPress id and URL.
+type Done = Vec<(String, (i64, Option<String>))>;
+
+/// Push `items` concurrently, built one by one as slots free up (so only a
+/// few payloads are in memory at a time).
 async fn run_all(
     ctx: &mut Ctx,
     kind: &'static str,
-    items: Vec<Item>,
-) -> Result<Vec<(String, (i64, Option<String>))>, PushError> {
+    items: impl Iterator<Item = Result<Item, PushError>>,
+) -> Result<Done, PushError> {
     let mut done = Vec::new();
     if ctx.dry_run {
-        for item in &items {
-            if let Some(e) = one(ctx, kind, item).await? {
+        for item in items {
+            let item = item?;
+            if let Some(e) = one(ctx, kind, &item).await? {
                 done.push((item.key.clone(), e));
             }
         }
         return Ok(done);
     }
     let mut set = tokio::task::JoinSet::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let (wp, ledger) = (ctx.wp.clone(), ctx.ledger.clone());
-        set.spawn(async move {
-            let r = sync::sync(&wp, &ledger, &item).await;
-            (i, item.key, r)
-        });
-    }
     let mut results = Vec::new();
-    while let Some(joined) = set.join_next().await {
+    let mut items = items.enumerate();
+    loop {
+        while set.len() < ctx.window {
+            let Some((i, item)) = items.next() else { break };
+            let item = item?;
+            let (wp, ledger) = (ctx.wp.clone(), ctx.ledger.clone());
+            set.spawn(async move {
+                let r = sync::sync(&wp, &ledger, &item).await;
+                (i, item.key, r)
+            });
+        }
+        let Some(joined) = set.join_next().await else {
+            break;
+        };
         let (i, key, r) = joined
             .map_err(|e| PushError::Wp(WpError::Unexpected(format!("a request stopped: {e}"))))?;
         let (outcome, entry) = r?;
-        results.push((i, key, outcome, entry));
+        results.push((
+            i,
+            key,
+            outcome,
+            entry.and_then(|e| e.wp_id.map(|id| (id, e.url))),
+        ));
     }
     results.sort_by_key(|r| r.0);
+    let what = if kind == "posts" { "post" } else { "media" };
     for (_, key, outcome, entry) in results {
-        let what = if kind == "posts" { "post" } else { "media" };
         tally(ctx, kind, what, &key, &outcome);
-        if let Some(id) = entry.as_ref().and_then(|e| e.wp_id) {
-            done.push((key, (id, entry.and_then(|e| e.url))));
+        if let Some(e) = entry {
+            done.push((key, e));
         }
     }
     Ok(done)
