@@ -65,6 +65,14 @@ pub enum PushError {
         /// The SQLite error.
         source: rusqlite::Error,
     },
+    /// The media map could not be written.
+    #[error("cannot write the media map {}", path.display())]
+    MediaMap {
+        /// Its path.
+        path: PathBuf,
+        /// The error.
+        source: crate::output::writer::OutputError,
+    },
     /// The ledger is another site's.
     #[error(
         "the push ledger {} is of {site}, not {given}: push into the site it was made for, \
@@ -184,6 +192,8 @@ pub struct Pushed {
     pub plan: Vec<(String, String, String)>,
     /// Where the ledger is.
     pub ledger: PathBuf,
+    /// The nginx map of the media files' paths in WordPress, when written.
+    pub media_map: Option<PathBuf>,
 }
 
 impl Pushed {
@@ -210,6 +220,9 @@ impl Pushed {
             s.push_str(&format!("  failed {kind} {key}: {why}\n"));
         }
         s.push_str(&format!("  ledger: {}\n", self.ledger.display()));
+        if let Some(map) = &self.media_map {
+            s.push_str(&format!("  media map (for nginx): {}\n", map.display()));
+        }
         s
     }
 }

@@ -114,6 +114,8 @@ pub struct Package {
     pub posts: Vec<Post>,
     /// Where the ledger goes.
     pub ledger: PathBuf,
+    /// Where the nginx map of the media files' WordPress paths goes.
+    pub media_map: PathBuf,
 }
 
 /// Read the package `out`; `media_dir` is where a JSON Lines package's media
@@ -133,6 +135,7 @@ pub fn read(out: &Path, media_dir: Option<&Path>) -> Result<Package, PushError> 
     };
     let side = |name: &str| PathBuf::from(format!("{prefix}{name}"));
     let ledger = side("push.sqlite");
+    let media_map = side("wordpress-media.map");
     let authors: Vec<Author> = read_lines(&side("authors.jsonl"))?;
     let terms: Vec<Term> = read_lines(&side("terms.jsonl"))?;
     let entries: Vec<MediaEntry> = read_lines(&paths.media)?;
@@ -144,6 +147,7 @@ pub fn read(out: &Path, media_dir: Option<&Path>) -> Result<Package, PushError> 
         media,
         posts,
         ledger,
+        media_map,
     })
 }
 

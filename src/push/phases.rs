@@ -65,6 +65,10 @@ async fn run(opts: PushOptions, pkg: Package) -> Result<Pushed, PushError> {
             refs.media.insert(m.entry.url.clone(), (entry.0, url));
         }
     }
+    if !ctx.dry_run && !pkg.media.is_empty() {
+        write_media_map(&pkg, &refs, ctx.wp.base())?;
+        ctx.pushed.media_map = Some(pkg.media_map.clone());
+    }
     let base = ctx.wp.base().as_str().trim_end_matches('/').to_string();
     for p in &pkg.posts {
         refs.pages
@@ -84,6 +88,40 @@ async fn run(opts: PushOptions, pkg: Package) -> Result<Pushed, PushError> {
     run_all(&mut ctx, "posts", items).await?;
     ctx.pushed.failures.sort();
     Ok(ctx.pushed)
+}
+
+/// Write the nginx map from each media file's package path to its path in
+/// WordPress, for a server in front of WordPress that keeps the package's
+/// media URLs working (`rewrite`, not a redirect: they answer themselves).
+fn write_media_map(pkg: &Package, refs: &Refs, base: &url::Url) -> Result<(), PushError> {
+    let mut rows: Vec<(String, String)> = pkg
+        .media
+        .iter()
+        .filter_map(|m| {
+            let (_, url) = refs.media.get(&m.entry.url)?;
+            let at = url::Url::parse(url).ok()?;
+            let same_site = at.host_str() == base.host_str() && at.port() == base.port();
+            same_site.then(|| (format!("/{}", m.entry.path), at.path().to_string()))
+        })
+        .collect();
+    rows.sort();
+    let mut text = String::from(
+        "# sitelift push: where the package's media files are in WordPress. In the http block:\n\
+         #   include wordpress-media.map;\n\
+         # and in the new site's server block, before it hands requests to WordPress:\n\
+         #   if ($sitelift_media_path) { rewrite ^ $sitelift_media_path last; }\n\
+         map $uri $sitelift_media_path {\n    default \"\";\n",
+    );
+    for (from, to) in rows {
+        text.push_str(&format!("    \"{from}\" \"{to}\";\n"));
+    }
+    text.push_str("}\n");
+    crate::output::files::write_atomic(&pkg.media_map, text.as_bytes()).map_err(|source| {
+        PushError::MediaMap {
+            path: pkg.media_map.clone(),
+            source,
+        }
+    })
 }
 
 /// The API, the plugin and the user's capabilities, before anything is written.

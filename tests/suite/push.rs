@@ -359,6 +359,97 @@ fn check_landed(wp: &WordPress, pkg: &Path) {
     }
 }
 
+/// nginx in front of WordPress as at the cut-over: the legacy hosts answer
+/// the redirect map's 301s, the new host goes to WordPress, the package's
+/// media paths rewritten (not redirected) to the files push uploaded.
+fn front_conf(prefix: &Path, port: u16, pkg: &Path, wp: &WordPress) -> String {
+    let (map, media) = (pkg.join("redirects.map"), pkg.join("wordpress-media.map"));
+    let longest = [&map, &media]
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .map(str::len)
+                .collect::<Vec<_>>()
+        })
+        .max()
+        .unwrap_or(0);
+    let bucket = (longest + 64).next_power_of_two();
+    let p = prefix.display();
+    let upstream = wp.base.trim_start_matches("http://").trim_end_matches('/');
+    format!(
+        "worker_processes 1;\n\
+         pid {p}/nginx.pid;\n\
+         events {{ worker_connections 64; }}\n\
+         http {{\n\
+           access_log {p}/logs/access.log;\n\
+           client_body_temp_path {p}/tmp/body;\n\
+           proxy_temp_path {p}/tmp/proxy;\n\
+           fastcgi_temp_path {p}/tmp/fastcgi;\n\
+           uwsgi_temp_path {p}/tmp/uwsgi;\n\
+           scgi_temp_path {p}/tmp/scgi;\n\
+           map_hash_bucket_size {bucket};\n\
+           include {map};\n\
+           include {media};\n\
+           server {{\n\
+             listen 127.0.0.1:{port};\n\
+             server_name www.iranfocus.com iranfocus.com;\n\
+             location / {{\n\
+               if ($sitelift_new_url) {{ return 301 https://new.example$sitelift_new_url; }}\n\
+               return 404;\n\
+             }}\n\
+           }}\n\
+           server {{\n\
+             listen 127.0.0.1:{port};\n\
+             server_name new.example;\n\
+             if ($sitelift_media_path) {{ rewrite ^ $sitelift_media_path last; }}\n\
+             location / {{\n\
+               proxy_pass http://{upstream};\n\
+               proxy_set_header Host {upstream};\n\
+               proxy_buffering off;\n\
+             }}\n\
+           }}\n\
+         }}\n",
+        map = map.display(),
+        media = media.display(),
+    )
+}
+
+/// The last step of the migration: `sitelift verify` of the package against
+/// WordPress behind nginx passes (every legacy URL, new page and media file).
+fn verify_behind_nginx(test: &str, tmp: &Path, wp: &WordPress, pkg: &Path) {
+    let Some(bin) = crate::verify::nginx_or_skip(test) else {
+        return;
+    };
+    let prefix = tmp.join("nginx");
+    let nginx =
+        crate::verify::Nginx::start(&bin, &prefix, |port| front_conf(&prefix, port, pkg, wp));
+    let mut args = vec![
+        "verify".to_string(),
+        "--out".into(),
+        pkg.display().to_string(),
+        "--new-base".into(),
+        "https://new.example/".into(),
+        "--allow-private".into(),
+        "127.0.0.1".into(),
+        "--delay-ms".into(),
+        "0".into(),
+    ];
+    for host in ["www.iranfocus.com", "iranfocus.com", "new.example"] {
+        args.push("--connect-to".into());
+        args.push(format!("{host}=127.0.0.1:{}", nginx.port));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = site::sitelift(&args);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("media files): ") && err.contains(", 0 failed"),
+        "{err}"
+    );
+    std::fs::remove_file(pkg.join("verify.jsonl")).unwrap();
+}
+
 fn counts(err: &str, kind: &str) -> String {
     let start = err
         .find(&format!("{kind}: "))
@@ -424,6 +515,7 @@ fn push_lands_the_fixture_package_and_a_second_push_changes_nothing() {
         "media: 6 created, 0 updated, 0 unchanged, 0 failed"
     );
     check_landed(&wp, &pkg);
+    verify_behind_nginx(test, tmp.path(), &wp, &pkg);
     let first = snapshot(&wp);
     let before = modified(&wp);
 

@@ -246,6 +246,7 @@ fn install(t: &Tools, site: &Path, port: u16, password_file: &Path) {
          require_once ABSPATH . 'wp-admin/includes/upgrade.php';\n\
          $r = wp_install('Push test', '{USER}', 'admin@example.com', true, '', wp_generate_password(), 'en_US');\n\
          update_option('permalink_structure', '/%category%/%year%/%postname%/');\n\
+         delete_option('rewrite_rules'); // built again, for these permalinks, on the first request\n\
          update_option('timezone_string', 'Europe/Berlin');\n\
          list($pw, $item) = WP_Application_Passwords::create_new_application_password($r['user_id'], array('name' => 'sitelift push test'));\n\
          file_put_contents('{file}', $pw);\n",
