@@ -115,13 +115,7 @@ pub async fn sync(
     };
     let result = match found {
         Some(id) => update(wp, item, id).await.map(|a| (a, Outcome::Updated)),
-        None => match create(wp, item).await {
-            // a term of the same name under the same parent, made by hand: take it over
-            Err(WpError::Rejected {
-                existing: Some(id), ..
-            }) => update(wp, item, id).await.map(|a| (a, Outcome::Updated)),
-            r => r.map(|a| (a, Outcome::Created)),
-        },
+        None => create_or_find(wp, item).await,
     };
     match result {
         Ok((answer, outcome)) => {
@@ -167,6 +161,34 @@ fn finish(
     Ok((outcome, Some(entry)))
 }
 
+/// Create the entity; when the answer is a 5xx or lost, WordPress may have
+/// made it all the same: look it up before each new attempt.
+async fn create_or_find(wp: &Wp, item: &Item) -> Result<(Value, Outcome), WpError> {
+    let mut attempt = 1;
+    loop {
+        match create(wp, item).await {
+            Ok(answer) => return Ok((answer, Outcome::Created)),
+            // a term of the same name under the same parent, made by hand: take it over
+            Err(WpError::Rejected {
+                existing: Some(id), ..
+            }) => return update(wp, item, id).await.map(|a| (a, Outcome::Updated)),
+            Err(e) if e.retriable() && attempt < wp.attempts() => {
+                attempt += 1;
+                tracing::info!(
+                    "creating {} {}: {e}; looking it up, then trying again",
+                    item.kind,
+                    item.key
+                );
+                wp.pause(attempt).await;
+                if let Some(id) = find(wp, item).await? {
+                    return update(wp, item, id).await.map(|a| (a, Outcome::Updated));
+                }
+            }
+            Err(e) => return Err(e.after(attempt)),
+        }
+    }
+}
+
 async fn update(wp: &Wp, item: &Item, id: i64) -> Result<Value, WpError> {
     let route = format!("{}/{id}", item.route);
     let query = [("context", "edit")];
@@ -202,11 +224,12 @@ async fn create(wp: &Wp, item: &Item) -> Result<Value, WpError> {
                 content_type: &up.content_type,
                 filename: &filename,
             };
-            wp.call(Method::POST, item.route, &q, Some(&body)).await
+            wp.call_once(Method::POST, item.route, &q, Some(&body))
+                .await
         }
         None => {
             let body = item.create.as_ref().unwrap_or(&item.payload);
-            wp.call(Method::POST, item.route, &query, Some(&Body::Json(body)))
+            wp.call_once(Method::POST, item.route, &query, Some(&Body::Json(body)))
                 .await
         }
     }

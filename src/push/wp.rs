@@ -202,8 +202,48 @@ impl Wp {
         query: &[(&str, &str)],
         body: Option<&Body<'_>>,
     ) -> Result<Value, WpError> {
+        self.call_with(method, route, query, body, self.attempts())
+            .await
+    }
+
+    /// Call `route` once, without retrying: for a request that creates
+    /// something, which the caller looks up before trying again (WordPress
+    /// may have made it before the answer was lost).
+    pub async fn call_once(
+        &self,
+        method: Method,
+        route: &str,
+        query: &[(&str, &str)],
+        body: Option<&Body<'_>>,
+    ) -> Result<Value, WpError> {
+        self.call_with(method, route, query, body, 1).await
+    }
+
+    /// Attempts per request.
+    pub fn attempts(&self) -> u32 {
+        self.conn.attempts.max(1)
+    }
+
+    /// Wait before attempt `attempt` (2 for the first retry).
+    pub async fn pause(&self, attempt: u32) {
+        let delay = retry::next_delay(
+            Duration::from_millis(500),
+            Duration::from_secs(8),
+            attempt,
+            None,
+        );
+        tokio::time::sleep(delay).await;
+    }
+
+    async fn call_with(
+        &self,
+        method: Method,
+        route: &str,
+        query: &[(&str, &str)],
+        body: Option<&Body<'_>>,
+        attempts: u32,
+    ) -> Result<Value, WpError> {
         let url = self.url(route, query);
-        let attempts = self.conn.attempts.max(1);
         let mut attempt = 1;
         loop {
             let last = attempt >= attempts;
@@ -305,6 +345,35 @@ impl Wp {
             start
         };
         tokio::time::sleep_until(start).await;
+    }
+}
+
+impl WpError {
+    /// Whether trying again may help (5xx, 429, no answer).
+    pub fn retriable(&self) -> bool {
+        matches!(self, WpError::Server { .. } | WpError::Transport { .. })
+    }
+
+    /// The same error, counting `n` attempts.
+    pub fn after(self, n: u32) -> WpError {
+        match self {
+            WpError::Server {
+                status,
+                code,
+                message,
+                ..
+            } => WpError::Server {
+                status,
+                attempts: n,
+                code,
+                message,
+            },
+            WpError::Transport { detail, .. } => WpError::Transport {
+                attempts: n,
+                detail,
+            },
+            other => other,
+        }
     }
 }
 

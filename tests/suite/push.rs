@@ -13,7 +13,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use crate::common::site;
-use crate::common::wordpress::{install_plugin, tools_or_skip, WordPress, USER};
+use crate::common::wordpress::{install_plugin, lossy_proxy, tools_or_skip, WordPress, USER};
 
 /// The fixture site's package, as `run --layout dir` writes it, in `dir/package`.
 fn fixture_package(dir: &Path) -> PathBuf {
@@ -663,4 +663,32 @@ fn a_push_killed_half_way_and_run_again_ends_as_an_undisturbed_push() {
         counts(&err, "media"),
         "media: 0 created, 0 updated, 6 unchanged, 0 failed"
     );
+}
+
+#[test]
+fn a_create_whose_answer_is_lost_is_looked_up_not_made_twice() {
+    let test = "a_create_whose_answer_is_lost_is_looked_up_not_made_twice";
+    let Some(tools) = tools_or_skip(test) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = fixture_package(tmp.path());
+    let wp = WordPress::start(&tools, &tmp.path().join("wp"), true);
+    let proxy = lossy_proxy(&wp.base);
+    // the site's own URL, sent through the proxy
+    let via = format!("127.0.0.1=127.0.0.1:{}", proxy.port);
+    let (code, _, err) = push(&wp, &pkg, &["--connect-to", &via], &[]);
+    assert_eq!(code, Some(0), "{err}");
+    let lost = proxy.lost.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(lost, 1 + 6 + 6 + 11, "every create lost its answer once");
+    // each was found again after its 502 and brought in line, none made twice
+    assert_eq!(
+        counts(&err, "posts"),
+        "posts: 0 created, 11 updated, 0 unchanged, 0 failed"
+    );
+    assert_eq!(
+        counts(&err, "media"),
+        "media: 0 created, 6 updated, 0 unchanged, 0 failed"
+    );
+    check_landed(&wp, &pkg);
 }

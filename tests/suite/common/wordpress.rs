@@ -367,3 +367,91 @@ impl Drop for WordPress {
         }
     }
 }
+
+/// A proxy in front of WordPress that loses WordPress's answer to the first
+/// attempt of every create: the request reaches WordPress, which makes the
+/// entity, and the client gets a 502 instead of the answer.
+pub struct LossyProxy {
+    _rt: tokio::runtime::Runtime,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// How many answers it lost.
+    pub lost: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+pub fn lossy_proxy(upstream: &str) -> LossyProxy {
+    use axum::body::Body;
+    use axum::http::{header, Method, Response, StatusCode};
+    use std::sync::atomic::Ordering;
+    use std::sync::{Arc, Mutex};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let seen = Arc::new(Mutex::new(std::collections::BTreeSet::<String>::new()));
+    let lost = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let http = reqwest::Client::new();
+    let upstream = upstream.trim_end_matches('/').to_string();
+    let counter = lost.clone();
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let (http, upstream, seen, lost) = (
+            http.clone(),
+            upstream.clone(),
+            seen.clone(),
+            counter.clone(),
+        );
+        async move {
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            let uri = parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_string();
+            let mut fwd = http.request(parts.method.clone(), format!("{upstream}{uri}"));
+            for (k, v) in &parts.headers {
+                if k != header::HOST && k != header::CONTENT_LENGTH {
+                    fwd = fwd.header(k, v);
+                }
+            }
+            let resp = fwd.body(bytes.to_vec()).send().await.unwrap();
+            let status = resp.status().as_u16();
+            let kind = resp.headers().get(header::CONTENT_TYPE).cloned();
+            let answer = resp.bytes().await.unwrap();
+            // a create: a POST to a collection (its last segment is not an id)
+            let last = parts
+                .uri
+                .path()
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            let create = parts.method == Method::POST && last.parse::<u64>().is_err();
+            let key = format!("{uri} {}", sitelift::media::sha256_hex(&bytes));
+            if create && seen.lock().unwrap().insert(key) {
+                lost.fetch_add(1, Ordering::SeqCst);
+                return Response::builder()
+                    .status(StatusCode::BAD_GATEWAY)
+                    .body(Body::from("the answer was lost"))
+                    .unwrap();
+            }
+            let mut out = Response::builder().status(status);
+            if let Some(kind) = kind {
+                out = out.header(header::CONTENT_TYPE, kind);
+            }
+            out.body(Body::from(answer)).unwrap()
+        }
+    });
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(async move { axum::serve(listener, app).await });
+    LossyProxy {
+        _rt: rt,
+        port,
+        lost,
+    }
+}
