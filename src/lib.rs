@@ -13,7 +13,8 @@
 //! 9. [`media`]: the assets a record references (images, documents), fetched by 6 and found again in stores, WARC files and folders.
 //! 10. [`assemble`]: one record per legacy id, aliases merged, in a stable order.
 //! 11. [`output`]: the writers: records (JSON Lines or a folder), redirect map, report; and `diff`.
-//! 12. [`verify`]: downstream, after the cut-over: the new site checked against the package.
+//! 12. [`push`]: downstream: the package into WordPress through its REST API, with a ledger.
+//! 13. [`verify`]: downstream, after the cut-over: the new site checked against the package.
 //!
 //! What flows between them is typed: [`record`] holds the record and the
 //! line (outcome, error entry, listing) every stage from extraction on
@@ -39,6 +40,7 @@ pub mod induce;
 pub mod media;
 pub mod output;
 pub mod profile;
+pub mod push;
 pub mod record;
 pub mod serve;
 pub mod sources;

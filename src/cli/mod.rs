@@ -13,6 +13,7 @@ mod explain;
 mod extract;
 mod gen_corpus;
 mod init;
+mod push;
 mod reporting;
 mod run;
 mod serve;
@@ -77,6 +78,9 @@ enum Command {
     /// Check the new site after the cut-over: redirects, pages, media (exit 1 on any mismatch).
     #[command(after_help = concat!("Examples:\n  ", "sitelift verify --out package/ --new-base https://new.example/", "\n\n", "See `sitelift --help` for exit codes and logging."))]
     Verify(verify::Args),
+    /// Import the package into WordPress through its REST API (a second push changes only what changed).
+    #[command(after_help = concat!("Examples:\n  ", "sitelift push --out package/ --wordpress https://new.example/ --user editor --app-password-file wp.pw\n  sitelift push --out package/ --wordpress https://new.example/ --user editor --app-password-file wp.pw --dry-run\n  sitelift push --print-plugin > wp-content/mu-plugins/sitelift.php", "\n\n", "See `sitelift --help` for exit codes and logging."))]
+    Push(push::Args),
     /// Score generic extraction (no profile) on the development corpora, and time it.
     BenchGeneric(bench_generic::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
@@ -153,6 +157,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::GenCorpus(a) => gen_corpus::run(a),
         Command::BenchExtract(a) => bench_extract::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Push(a) => push::run(a),
         Command::BenchGeneric(a) => bench_generic::run(a),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),

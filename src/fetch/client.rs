@@ -461,7 +461,7 @@ fn transport_failure(err: &reqwest::Error) -> Attempt {
 }
 
 /// `http://ADDR/path?query` for a logical URL sent through `connect_to`.
-fn connect_to_url(url: &Url, addr: SocketAddr) -> Result<Url, String> {
+pub(crate) fn connect_to_url(url: &Url, addr: SocketAddr) -> Result<Url, String> {
     let text = format!(
         "http://{addr}{}",
         &url[Position::BeforePath..Position::AfterQuery]

@@ -19,7 +19,7 @@ mod client;
 pub mod config;
 pub mod outcome;
 mod polite;
-mod retry;
+pub(crate) mod retry;
 mod robots;
 pub mod safety;
 
@@ -36,6 +36,7 @@ pub use outcome::{
 pub use robots::{PRODUCT_TOKEN, ROBOTS_ERROR_TTL, ROBOTS_MAX_BYTES};
 
 use body::BodyError;
+pub(crate) use client::connect_to_url;
 use client::{HopResult, Mode, Received};
 use polite::Politeness;
 use robots::RobotsCache;

@@ -307,7 +307,7 @@ fn read_titles(at: &RecordsAt) -> Result<HashMap<String, String>, VerifyError> {
 }
 
 /// Every `.json` file under `root` (hidden names skipped), sorted.
-fn json_files(root: &Path) -> Result<Vec<PathBuf>, VerifyError> {
+pub fn json_files(root: &Path) -> Result<Vec<PathBuf>, VerifyError> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -331,17 +331,22 @@ fn json_files(root: &Path) -> Result<Vec<PathBuf>, VerifyError> {
 
 /// One row of `redirects.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Row {
-    legacy_url: String,
-    new_url: String,
-    kind: String,
-    record: String,
+pub struct Row {
+    /// The legacy URL.
+    pub legacy_url: String,
+    /// Its new URL.
+    pub new_url: String,
+    /// `url`, `alias`, `listing`, ….
+    pub kind: String,
+    /// The record key, or `listing`.
+    pub record: String,
 }
 
 /// The header the writer puts first.
 const CSV_HEADER: [&str; 4] = ["legacy_url", "new_url", "kind", "record"];
 
-fn read_redirects(path: &Path) -> Result<Vec<Row>, VerifyError> {
+/// The rows of `redirects.csv`, header checked.
+pub fn read_redirects(path: &Path) -> Result<Vec<Row>, VerifyError> {
     let text = std::fs::read_to_string(path).map_err(read_err(path))?;
     let mut rows = Vec::new();
     for (n, fields) in csv_rows(&text).enumerate() {

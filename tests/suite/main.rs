@@ -45,6 +45,7 @@ mod profile_dedupe;
 mod profile_errors;
 mod profile_lists;
 mod progress;
+mod push;
 mod realworld;
 mod regressions_leaf;
 mod report_html;

@@ -28,7 +28,7 @@ fn root() -> PathBuf {
 
 /// The nginx binary, or None after saying why the test is skipped (a
 /// failure instead under `SITELIFT_REQUIRE_NGINX=1`).
-fn nginx_or_skip(test: &str) -> Option<PathBuf> {
+pub(crate) fn nginx_or_skip(test: &str) -> Option<PathBuf> {
     // SITELIFT_NGINX names the binary to use, and only that one
     let candidates: Vec<PathBuf> = match std::env::var_os("SITELIFT_NGINX") {
         Some(p) => vec![PathBuf::from(p)],
@@ -65,16 +65,16 @@ fn nginx_or_skip(test: &str) -> Option<PathBuf> {
 
 /// An nginx started for a test, stopped (SIGTERM to its master, then
 /// waited for) when dropped.
-struct Nginx {
+pub(crate) struct Nginx {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     log: PathBuf,
 }
 
 impl Nginx {
     /// Start `bin` on a free port of 127.0.0.1 with the config `conf(port)`;
     /// everything it writes (pid, logs, temporary files) stays in `prefix`.
-    fn start(bin: &Path, prefix: &Path, conf: impl Fn(u16) -> String) -> Nginx {
+    pub(crate) fn start(bin: &Path, prefix: &Path, conf: impl Fn(u16) -> String) -> Nginx {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()

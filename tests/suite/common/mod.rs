@@ -7,3 +7,4 @@ pub mod lines;
 pub mod media;
 pub mod site;
 pub mod spacing;
+pub mod wordpress;
