@@ -458,7 +458,6 @@ fn xml_escape(s: &str) -> String {
 /// Everything the request handler needs, built once.
 struct Site {
     index: SiteIndex,
-    bodies: Vec<Bytes>,
     robots: String,
     sitemap_index: String,
     sitemap_gz: Bytes,
@@ -466,12 +465,9 @@ struct Site {
 
 impl Site {
     fn build(dir: &Path, opts_delay: Option<u32>, local: SocketAddr) -> Result<Site, ServeError> {
+        // pages are read when asked for, not held: a generated site of
+        // 100k pages is gigabytes
         let index = site_index(dir)?;
-        let bodies = index
-            .pages
-            .iter()
-            .map(|p| read(&p.file).map(Bytes::from))
-            .collect::<Result<Vec<_>, _>>()?;
         let origin = index
             .origin
             .clone()
@@ -506,24 +502,36 @@ impl Site {
         let gz = enc.finish().map_err(|source| ServeError::Gzip { source })?;
         Ok(Site {
             index,
-            bodies,
             robots,
             sitemap_index,
             sitemap_gz: Bytes::from(gz),
         })
     }
 
-    fn respond(&self, path_and_query: &str) -> Response {
+    async fn respond(&self, path_and_query: &str) -> Response {
         let hit = match self.index.target(path_and_query) {
-            Some(Target::Page(i)) => self.index.pages.get(i).map(|p| (i, p, false)),
-            Some(Target::Alias(i)) => self.index.pages.get(i).map(|p| (i, p, true)),
+            Some(Target::Page(i)) => self.index.pages.get(i).map(|p| (p, false)),
+            Some(Target::Alias(i)) => self.index.pages.get(i).map(|p| (p, true)),
             None => None,
         };
-        let Some((i, page, is_alias)) = hit else {
+        let Some((page, is_alias)) = hit else {
             return self.builtin(path_and_query);
         };
         if !is_alias {
-            let body = self.bodies.get(i).cloned().unwrap_or_default();
+            let file = page.file.clone();
+            let read = tokio::task::spawn_blocking(move || std::fs::read(file)).await;
+            let read = read.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+            let body = match read {
+                Ok(b) => Bytes::from(b),
+                Err(e) => {
+                    let msg = format!("cannot read {}: {e}", page.file.display());
+                    return text(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "text/plain; charset=utf-8",
+                        msg.into(),
+                    );
+                }
+            };
             return (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, page.content_type.clone())],
@@ -641,7 +649,7 @@ pub async fn serve(
                 .path_and_query()
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_else(|| "/".to_string());
-            site.respond(&pq)
+            site.respond(&pq).await
         }
     };
     let log_layer = {

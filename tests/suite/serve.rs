@@ -416,3 +416,30 @@ async fn a_saved_page_at_an_alias_url_is_served_not_redirected() {
     assert_eq!(r.status, 301);
     srv.shutdown().await;
 }
+
+/// Pages are read when asked for, not held in memory (a generated site of
+/// 100k pages is gigabytes): a page edited after the server started is
+/// served with its new bytes, and one that went away answers 500 naming
+/// the file.
+#[tokio::test]
+async fn pages_are_read_when_asked_for() {
+    let d = site("on-demand");
+    let server = start(&d.0, ServeOptions::default()).await;
+    let path = "/en/iran-and-its-neighbours/iraq/";
+    assert_eq!(get_raw(server.addr(), path).await.status, 200);
+    d.write("listing.html", b"<html><body>edited</body></html>");
+    let r = get_raw(server.addr(), path).await;
+    assert_eq!(
+        (r.status, r.body.as_slice()),
+        (200, &b"<html><body>edited</body></html>"[..])
+    );
+    std::fs::remove_file(d.0.join("listing.html")).unwrap();
+    let r = get_raw(server.addr(), path).await;
+    assert_eq!(r.status, 500);
+    let body = String::from_utf8_lossy(&r.body);
+    assert!(
+        body.contains("cannot read") && body.contains("listing.html"),
+        "{body}"
+    );
+    server.shutdown().await;
+}
