@@ -116,10 +116,17 @@ fn start_db(t: &Tools, dir: &Path) -> (Child, PathBuf, PathBuf) {
     let root = is_root();
     let user: &[&str] = if root { &["--user=root"] } else { &[] };
     let small = ["--innodb-log-file-size=4M", "--innodb-buffer-pool-size=16M"];
+    // a temporary folder of its own: with the shared /tmp, a bootstrap under
+    // load once lost its temporary table ("Could not remove temporary table
+    // '/tmp/#sql-temptable-…'", then "Unknown table 'mysql.tmp_user_sys'")
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let tmpdir = format!("--tmpdir={}", tmp.display());
     run(
         Command::new(&t.install_db)
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
+            .arg(&tmpdir)
             .args(user)
             .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
             .args(small),
@@ -133,6 +140,7 @@ fn start_db(t: &Tools, dir: &Path) -> (Child, PathBuf, PathBuf) {
         .arg(format!("--socket={}", socket.display()))
         .arg(format!("--pid-file={}", dir.join("db.pid").display()))
         .arg(format!("--log-error={}", log.display()))
+        .arg(&tmpdir)
         .arg("--skip-networking")
         .args(user)
         .args(small)
