@@ -22,7 +22,7 @@ use crate::profile::crawl::CrawlConfig;
 /// Where a candidate URL came from.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-enum From {
+enum Origin {
     Start,
     Seed,
     UrlsFile,
@@ -45,12 +45,12 @@ struct Verdict {
     /// The URL as given, when it differs from the canonical form.
     #[serde(skip_serializing_if = "Option::is_none")]
     input: Option<String>,
-    from: From,
+    from: Origin,
     depth: u32,
 }
 
 /// A candidate: the URL as given, where it came from, its link depth.
-type Candidate = (String, From, u32);
+type Candidate = (String, Origin, u32);
 
 /// The candidates, in order: start URLs, seeds, `--urls` lines, the ledger;
 /// and the lines of `--urls` that are no URL.
@@ -64,9 +64,9 @@ fn candidates(
     out.extend(
         cfg.start_urls
             .iter()
-            .map(|u| (u.to_string(), From::Start, 0)),
+            .map(|u| (u.to_string(), Origin::Start, 0)),
     );
-    out.extend(seeds.iter().map(|u| (u.to_string(), From::Seed, 0)));
+    out.extend(seeds.iter().map(|u| (u.to_string(), Origin::Seed, 0)));
     let mut bad = Vec::new();
     if let Some(f) = urls_file {
         crate::sources::saved::named_input(f)?;
@@ -78,7 +78,7 @@ fn candidates(
                 continue;
             }
             match Url::parse(line) {
-                Ok(_) => out.push((line.to_string(), From::UrlsFile, 0)),
+                Ok(_) => out.push((line.to_string(), Origin::UrlsFile, 0)),
                 Err(e) => bad.push(format!(
                     "{}:{}: not an absolute URL ({e}): {line}",
                     f.display(),
@@ -89,7 +89,7 @@ fn candidates(
     }
     if let Some(l) = ledger {
         for row in l.all_pages()? {
-            out.push((row.url, From::Ledger, row.depth));
+            out.push((row.url, Origin::Ledger, row.depth));
         }
     }
     Ok((out, bad))
@@ -198,7 +198,7 @@ pub fn run(
     let known = match &ledger {
         Some(_) => format!(
             " (with the {} URLs of the store's ledger)",
-            verdicts.iter().filter(|v| v.from == From::Ledger).count()
+            verdicts.iter().filter(|v| v.from == Origin::Ledger).count()
         ),
         None => String::new(),
     };
