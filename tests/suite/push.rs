@@ -690,5 +690,14 @@ fn a_create_whose_answer_is_lost_is_looked_up_not_made_twice() {
         counts(&err, "media"),
         "media: 0 created, 6 updated, 0 unchanged, 0 failed"
     );
+    // none made twice: one attachment per digest
+    let attachments = wp.json("wp/v2/media");
+    let mut per_digest: BTreeMap<String, usize> = BTreeMap::new();
+    for a in attachments.as_array().unwrap() {
+        *per_digest
+            .entry(meta(a, "sitelift_sha256").to_string())
+            .or_default() += 1;
+    }
+    assert!(per_digest.values().all(|n| *n == 1), "{per_digest:?}");
     check_landed(&wp, &pkg);
 }

@@ -436,7 +436,12 @@ pub fn lossy_proxy(upstream: &str) -> LossyProxy {
                 .rsplit('/')
                 .next()
                 .unwrap_or("");
-            let create = parts.method == Method::POST && last.parse::<u64>().is_err();
+            // only an answer of a create WordPress made is lost: a create
+            // that failed there (a 500 of PHP under load) is passed through,
+            // and push's retry is then the create
+            let create = parts.method == Method::POST
+                && last.parse::<u64>().is_err()
+                && (200..300).contains(&status);
             let key = format!("{uri} {}", sitelift::media::sha256_hex(&bytes));
             if create && seen.lock().unwrap().insert(key) {
                 lost.fetch_add(1, Ordering::SeqCst);
