@@ -18,7 +18,7 @@ fn spawn_run(store: &Path, out: &Path) -> Child {
             "--serve",
             "fixtures/iranfocus",
             "--delay-ms",
-            "15",
+            "30",
         ])
         .arg("--store")
         .arg(store)
