@@ -49,8 +49,8 @@ struct Verdict {
     depth: u32,
 }
 
-/// A candidate: the URL as given, where it came from, its link depth.
-type Candidate = (String, Origin, u32);
+/// A candidate: the URL as given and parsed, where it came from, its link depth.
+type Candidate = (String, Url, Origin, u32);
 
 /// The candidates, in order: start URLs, seeds, `--urls` lines, the ledger;
 /// and the lines of `--urls` that are no URL.
@@ -64,9 +64,13 @@ fn candidates(
     out.extend(
         cfg.start_urls
             .iter()
-            .map(|u| (u.to_string(), Origin::Start, 0)),
+            .map(|u| (u.to_string(), u.clone(), Origin::Start, 0)),
     );
-    out.extend(seeds.iter().map(|u| (u.to_string(), Origin::Seed, 0)));
+    out.extend(
+        seeds
+            .iter()
+            .map(|u| (u.to_string(), u.clone(), Origin::Seed, 0)),
+    );
     let mut bad = Vec::new();
     if let Some(f) = urls_file {
         crate::sources::saved::named_input(f)?;
@@ -78,7 +82,7 @@ fn candidates(
                 continue;
             }
             match Url::parse(line) {
-                Ok(_) => out.push((line.to_string(), Origin::UrlsFile, 0)),
+                Ok(u) => out.push((line.to_string(), u, Origin::UrlsFile, 0)),
                 Err(e) => bad.push(format!(
                     "{}:{}: not an absolute URL ({e}): {line}",
                     f.display(),
@@ -89,7 +93,9 @@ fn candidates(
     }
     if let Some(l) = ledger {
         for row in l.all_pages()? {
-            out.push((row.url, Origin::Ledger, row.depth));
+            let u = Url::parse(&row.url)
+                .with_context(|| format!("bad URL {} in the ledger", row.url))?;
+            out.push((row.url, u, Origin::Ledger, row.depth));
         }
     }
     Ok((out, bad))
@@ -104,8 +110,7 @@ fn judge(
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::with_capacity(cands.len());
     let mut to_fetch: u64 = 0;
-    for (raw, from, depth) in cands {
-        let url = Url::parse(&raw).with_context(|| format!("bad URL {raw}"))?;
+    for (raw, url, from, depth) in cands {
         let canon = canonicalize(&url, &cfg.canon);
         let canonical = canon.to_string();
         let input = (canonical != raw).then(|| raw.clone());

@@ -161,10 +161,10 @@ impl BrokenLinks {
 
 /// The year of a published date (`2006-05-14T…` → `2006`), or `unknown`.
 fn year_of(published: Option<&str>) -> String {
-    match published.and_then(|p| p.get(..4)) {
-        Some(y) if y.bytes().all(|b| b.is_ascii_digit()) => y.to_string(),
-        _ => "unknown".to_string(),
-    }
+    published
+        .and_then(crate::dates::iso_prefix)
+        .and_then(|d| d.year)
+        .map_or_else(|| "unknown".to_string(), |y| y.to_string())
 }
 
 /// Whether a profile field's value counts as found.
