@@ -97,22 +97,29 @@ pub fn from_pages(
 
 /// [`from_pages`], calling `done` with the number of pages of each batch
 /// as it is extracted (for a progress bar).
-pub fn from_pages_counted(
-    pages: &[StoredPage],
+pub fn from_pages_counted<P>(
+    pages: impl IntoIterator<Item = P>,
     profile: &Profile,
     extracted: &dyn Extracted,
     pool: Option<&rayon::ThreadPool>,
     done: &(dyn Fn(u64) + Sync),
     write: &mut Write<'_>,
-) -> std::io::Result<Assembled> {
+) -> std::io::Result<Assembled>
+where
+    P: std::borrow::Borrow<StoredPage> + Send + Sync,
+{
     let ranks = template_ranks(profile);
     let mut asm = Assembler::new(false)?;
-    for (c, chunk) in pages.chunks(BATCH).enumerate() {
+    let mut pages = pages.into_iter().peekable();
+    let mut c = 0;
+    while pages.peek().is_some() {
+        let chunk: Vec<P> = pages.by_ref().take(BATCH).collect();
         let run = || -> Vec<std::io::Result<Contribution>> {
             chunk
                 .par_iter()
                 .enumerate()
                 .map(|(k, p)| {
+                    let p: &StoredPage = p.borrow();
                     let cached = p.digest.as_ref().and_then(|d| extracted.get(&p.key_url, d));
                     let outcome = match cached {
                         Some(o) => o,
@@ -138,6 +145,7 @@ pub fn from_pages_counted(
             asm.add(c?)?;
         }
         done(chunk.len() as u64);
+        c += 1;
     }
     asm.finish(write)
 }

@@ -83,24 +83,29 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         eprintln!("sitelift: no records written; run the same command again to resume");
         return Ok(1);
     }
-    let done = store::pages(&a.flags.store)
+    // the pages are read from the ledger as the assembly takes them, so
+    // memory does not grow with the number of pages
+    let done = store::page_stream(&a.flags.store)
         .map_err(anyhow::Error::from)
         .and_then(|pages| {
             let extracted = spool::Spool::open(&a.flags.store.join(SPOOL), &fp)
                 .context("reading the record spool")?;
             outputs.ledger(&a.flags.store)?;
             // the final assembly takes minutes at 100k pages: a bar of its own
-            let pb = super::progress(pages.len() as u64, "assemble");
+            let pb = super::progress(pages.fetched, "assemble");
             let done = |n: u64| pb.inc(n);
+            let mut pages = pages;
             let out = super::reporting::assemble_into(&mut outputs, |write| {
-                from_pages_counted(&pages, &profile, &extracted, None, &done, write)
+                from_pages_counted(pages.by_ref(), &profile, &extracted, None, &done, write)
             });
             pb.finish_and_clear();
+            let listed = pages.end();
             let out = out?;
+            let listed = listed?;
             outputs.merged(out.merged);
-            Ok((pages, out))
+            Ok((listed, out))
         });
-    let (pages, out) = match done {
+    let (listed, out) = match done {
         Ok(x) => x,
         Err(e) => {
             outputs.abort(&format!("failed: {e:#}"));
@@ -110,7 +115,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     outputs.finish().context("writing the records")?;
     eprintln!(
         "sitelift: {} pages: {} records ({} duplicate pages merged by legacy id), {} not emitted (listings), {} unmatched, {} failed → {}",
-        pages.len(),
+        listed,
         out.records,
         out.merged,
         out.not_emitted,

@@ -87,8 +87,8 @@ impl State {
         if self.media.contains(&key) {
             return Ok(());
         }
-        self.media.insert(key.clone());
-        if self.seen.insert(key.clone()) {
+        self.media.insert(&key);
+        if self.seen.insert(&key) {
             self.batch.push(Update::DiscoverMedia {
                 url: key.clone(),
                 depth,

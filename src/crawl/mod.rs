@@ -16,6 +16,7 @@ mod parsing;
 pub mod reconcile;
 pub mod spool;
 mod state;
+mod urlset;
 
 use std::collections::HashSet;
 use std::path::PathBuf;

@@ -245,7 +245,7 @@ fn settle_media(st: &mut State, p: reconcile::Pending, redirect_waiting: bool) {
     if let (true, Some(from)) = (redirect_waiting, &p.redirected_from) {
         st.note_redirect(from, &p.hops, &p.url, p.depth, UrlKind::Media);
     }
-    st.media.insert(p.url.clone());
+    st.media.insert(&p.url);
     if (200..300).contains(&p.status) {
         st.batch.push(Update::Fetched {
             url: p.url.clone(),

@@ -5,13 +5,13 @@
 //! decision about a URL (queue it, skip it and why, alias it) is made here,
 //! as ledger updates applied in batches.
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
 use url::Url;
 
+use super::urlset::UrlSet;
 use super::{reconcile, CrawlError, CrawlOptions, WARC_DIR, WARC_FILE_BYTES};
 use crate::frontier::canon::canonicalize;
 use crate::frontier::ledger::{AliasHow, Ledger, Status, Update, UrlKind};
@@ -23,9 +23,9 @@ pub(super) struct State {
     pub ledger: Ledger,
     pub warc: WarcWriter,
     pub batch: Vec<Update>,
-    pub seen: HashSet<String>,
+    pub seen: UrlSet,
     /// Media URLs among `seen`.
-    pub media: HashSet<String>,
+    pub media: UrlSet,
     /// The `[media]` rules when the crawl queues assets (`fetch = true`).
     pub media_spec: Option<Arc<MediaSpec>>,
     /// Pages in scope (media do not count against `max_pages`).
@@ -64,17 +64,17 @@ impl State {
         // not fetched only because robots.txt could not be read: always retried
         ledger.retry_failed_because(crate::fetch::ROBOTS_UNAVAILABLE)?;
         let warc = WarcWriter::open(&store.join(WARC_DIR), "sitelift", WARC_FILE_BYTES)?;
-        let mut seen = HashSet::new();
-        let mut media = HashSet::new();
+        let mut seen = UrlSet::default();
+        let mut media = UrlSet::default();
         let mut in_scope = 0;
         for st in Status::ALL {
             for row in ledger.urls(st)? {
                 if row.kind == UrlKind::Media {
-                    media.insert(row.url.clone());
+                    media.insert(&row.url);
                 } else if st != Status::Skipped {
                     in_scope += 1;
                 }
-                seen.insert(row.url);
+                seen.insert(&row.url);
             }
         }
         let spool = match opts.extract {
@@ -165,7 +165,7 @@ impl State {
                 how: AliasHow::Redirect,
             });
         }
-        let new = self.seen.insert(to.to_string());
+        let new = self.seen.insert(to);
         let found_on = Some(from.to_string());
         let url = to.to_string();
         match kind {
@@ -180,7 +180,7 @@ impl State {
                 });
             }
             UrlKind::Media => {
-                self.media.insert(url.clone());
+                self.media.insert(&url);
                 self.batch.push(Update::DiscoverMedia {
                     url,
                     depth,
@@ -199,7 +199,7 @@ impl State {
     pub fn see(&mut self, url: &Url, depth: u32, found_on: Option<&str>) {
         let canon = canonicalize(url, &self.cfg.canon);
         let key = canon.to_string();
-        if !self.seen.insert(key.clone()) {
+        if !self.seen.insert(&key) {
             return;
         }
         self.batch.push(Update::Discover {

@@ -79,6 +79,36 @@ impl Ledger {
         self.rows("fetched_pages", &sql, Status::Fetched.as_str())
     }
 
+    /// [`Ledger::fetched_pages`] one row at a time, without holding them
+    /// all: `each` is called in the same order until it returns false.
+    pub fn each_fetched_page(&self, each: &mut dyn FnMut(Row) -> bool) -> Result<(), LedgerError> {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM urls WHERE status = ?1 AND kind = 'page' \
+             ORDER BY discovered, id"
+        );
+        let mut stmt = self
+            .conn
+            .prepare(&sql)
+            .map_err(self.err("each_fetched_page"))?;
+        let rows = stmt
+            .query_map([Status::Fetched.as_str()], map_row)
+            .map_err(self.err("each_fetched_page"))?;
+        for row in rows {
+            if !each(row.map_err(self.err("each_fetched_page"))?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many pages (not media) are fetched.
+    pub fn fetched_page_count(&self) -> Result<u64, LedgerError> {
+        self.conn
+            .prepare_cached("SELECT count(*) FROM urls WHERE status = ?1 AND kind = 'page'")
+            .and_then(|mut s| s.query_row([Status::Fetched.as_str()], |r| r.get(0)))
+            .map_err(self.err("fetched_page_count"))
+    }
+
     /// Every page URL (not media), whatever its status, in discovery order.
     pub fn all_pages(&self) -> Result<Vec<Row>, LedgerError> {
         let sql = format!("SELECT {ROW_COLUMNS} FROM urls WHERE kind = ?1 ORDER BY discovered, id");
