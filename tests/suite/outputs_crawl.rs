@@ -256,3 +256,37 @@ fn diff_names_exactly_the_records_and_field_a_selector_change_touches() {
         0
     );
 }
+
+/// `run`'s final assembly reads a store's pages from the ledger as it goes
+/// (`page_stream`): the same pages, in the same order, with the same
+/// aliases and locations as the listing `extract --store` holds at once;
+/// and a stream left half read stops without an error.
+#[test]
+fn streamed_store_pages_are_the_listed_ones() {
+    let listed = sitelift::sources::store::pages(store()).unwrap();
+    assert!(listed.len() > 10, "the crawl stored pages");
+    assert!(
+        listed.iter().any(|p| !p.aliases.is_empty()),
+        "some page has aliases, so their order is checked too"
+    );
+    let mut stream = sitelift::sources::store::page_stream(store()).unwrap();
+    assert!(stream.fetched >= listed.len() as u64);
+    let streamed: Vec<_> = stream.by_ref().collect();
+    assert_eq!(stream.end().unwrap(), listed.len() as u64);
+    let show = |p: &sitelift::sources::StoredPage| format!("{p:?}");
+    assert_eq!(
+        streamed.iter().map(show).collect::<Vec<_>>(),
+        listed.iter().map(show).collect::<Vec<_>>()
+    );
+    let mut half = sitelift::sources::store::page_stream(store()).unwrap();
+    assert_eq!(
+        half.next().map(|p| p.key_url),
+        Some(listed[0].key_url.clone())
+    );
+    assert!(half.end().is_ok());
+    let not_a_store = tempfile::tempdir().unwrap();
+    let err = sitelift::sources::store::page_stream(not_a_store.path())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("no ledger.sqlite"), "{err}");
+}
