@@ -76,6 +76,13 @@ fn cases() -> Vec<Case> {
                 .and_then(|u| Url::parse(u).ok())
                 .unwrap_or_else(|| Url::parse("https://example.com/").expect("static"));
             out.push(Case {
+                name: format!("realworld-nocharset/{}", n.trim_end_matches(".html")),
+                bytes: undeclared(&bytes),
+                content_type: Some("text/html".into()),
+                url: url.clone(),
+                profile: tagdiv,
+            });
+            out.push(Case {
                 name: format!("realworld/{}", n.trim_end_matches(".html")),
                 bytes,
                 content_type: Some("text/html; charset=utf-8".into()),
@@ -85,6 +92,111 @@ fn cases() -> Vec<Case> {
         }
     }
     out
+}
+
+/// The page with its `<meta charset>` and `<meta http-equiv=Content-Type>`
+/// tags removed (served as `text/html`, it declares no charset).
+fn undeclared(bytes: &[u8]) -> Vec<u8> {
+    let lower = bytes.to_ascii_lowercase();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(off) = memchr::memmem::find(&lower[i..], b"<meta") {
+        let at = i + off;
+        let end = memchr::memchr(b'>', &lower[at..]).map_or(lower.len(), |e| at + e + 1);
+        let tag = &lower[at..end];
+        let declares = memchr::memmem::find(tag, b"charset").is_some();
+        out.extend_from_slice(&bytes[i..at]);
+        if !declares {
+            out.extend_from_slice(&bytes[at..end]);
+        }
+        i = end;
+    }
+    out.extend_from_slice(&bytes[i..]);
+    out
+}
+
+/// Pages of the generated corpus (`sitelift gen-corpus --seed 1`), with and
+/// without their declared charset: one benchmark extracts them all.
+fn generated(profile: &'static Profile, declared: bool) -> Vec<Case> {
+    (0..40)
+        .map(|i| {
+            let p = sitelift::corpus::generate(1, 10_000, i);
+            Case {
+                name: p.name.clone(),
+                bytes: if declared {
+                    p.bytes.clone()
+                } else {
+                    undeclared(&p.bytes)
+                },
+                content_type: Some(
+                    if declared {
+                        p.content_type
+                    } else {
+                        "text/html"
+                    }
+                    .into(),
+                ),
+                url: Url::parse(&p.url).expect("generated url"),
+                profile,
+            }
+        })
+        .collect()
+}
+
+fn page(c: &Case) -> Page<'_> {
+    Page {
+        url: &c.url,
+        bytes: &c.bytes,
+        content_type: c.content_type.as_deref(),
+        url_source: "bench",
+    }
+}
+
+fn corpus_benches(c: &mut Criterion) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let iranfocus = leak_profile(&root.join("selectors/iranfocus.toml"));
+    for declared in [true, false] {
+        let pages = generated(iranfocus, declared);
+        let name = match declared {
+            true => "generated-40",
+            false => "generated-40-nocharset",
+        };
+        let mut g = c.benchmark_group(name);
+        g.throughput(Throughput::Elements(pages.len() as u64));
+        let texts: Vec<String> = pages
+            .iter()
+            .map(|p| decode(&p.bytes, p.content_type.as_deref(), &opts(p.profile)).text)
+            .collect();
+        g.bench_function("parse_only", |b| {
+            b.iter(|| {
+                for t in &texts {
+                    std::hint::black_box(Html::parse_document(t));
+                }
+            })
+        });
+        g.bench_function("full_extract", |b| {
+            b.iter(|| {
+                for c in &pages {
+                    std::hint::black_box(extract(&page(c), c.profile));
+                }
+            })
+        });
+        g.bench_function("full_extract_all_attributes", |b| {
+            b.iter(|| {
+                for c in &pages {
+                    let p = page(c);
+                    let parsed = sitelift::extract::parse(&p, c.profile).expect("parses");
+                    std::hint::black_box(sitelift::extract::extract_parsed(
+                        &parsed,
+                        &p,
+                        c.profile,
+                        &mut Trace::off(),
+                    ));
+                }
+            })
+        });
+        g.finish();
+    }
 }
 
 fn opts(p: &Profile) -> DecodeOptions {
@@ -120,6 +232,22 @@ fn benches(c: &mut Criterion) {
             url_source: "bench",
         };
         g.bench_function("full_extract", |b| b.iter(|| extract(&page, case.profile)));
+        // the same, parsing every attribute (the extraction before
+        // `extract::attrs`; the crawl's parse for links)
+        g.bench_function("full_extract_all_attributes", |b| {
+            b.iter(|| {
+                let parsed = sitelift::extract::parse(&page, case.profile).expect("parses");
+                sitelift::extract::extract_parsed(&parsed, &page, case.profile, &mut Trace::off())
+            })
+        });
+        let keep = case.profile.attr_keep.as_ref();
+        g.bench_function("prepare_keeping", |b| {
+            b.iter(|| limits::prepare_markup_keeping(&text, true, keep).0.len())
+        });
+        let kept = limits::prepare_markup_keeping(&text, true, keep)
+            .0
+            .into_owned();
+        g.bench_function("parse_kept", |b| b.iter(|| Html::parse_document(&kept)));
 
         let doc = Html::parse_document(&text);
         let root = doc.root_element();
@@ -191,6 +319,6 @@ criterion_group! {
         .sample_size(20)
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = benches
+    targets = benches, corpus_benches
 }
 criterion_main!(extraction);

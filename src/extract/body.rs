@@ -11,6 +11,7 @@ use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
 use url::Url;
 
+use super::attrs::Original;
 use super::select::{absolute_url, element_text, is_block_tag, is_skipped_tag};
 use crate::text::{alnum_chars, alnum_key, escape_html, is_invisible, is_space};
 
@@ -84,6 +85,8 @@ pub struct Flat {
 
 struct Builder<'b> {
     base: &'b Url,
+    /// The page's start tags that lost attributes before the parse.
+    orig: Option<&'b Original>,
     out: Flat,
     text: String,
     inline: Vec<Inline>,
@@ -170,8 +173,8 @@ impl Builder<'_> {
     }
 
     fn image(&mut self, el: ElementRef<'_>) {
-        let v = el.value();
-        let src = largest_candidate(el, self.base).or_else(|| {
+        let v = self.orig.map_or(el.value(), |o| o.element(el.value()));
+        let src = largest_candidate(el, self.base, self.orig).or_else(|| {
             ["data-src", "data-lazy-src", "src"]
                 .iter()
                 .filter_map(|a| v.attr(a))
@@ -295,26 +298,25 @@ fn srcset_candidates(value: &str) -> Vec<Candidate<'_>> {
 /// The largest candidate of an image's `srcset` (and `data-srcset`) and of
 /// the `<source srcset>` of the `<picture>` around it: by width where
 /// candidates give one, else by density; the first of equals wins.
-fn largest_candidate(el: ElementRef<'_>, base: &Url) -> Option<String> {
+fn largest_candidate<'e>(
+    el: ElementRef<'e>,
+    base: &Url,
+    orig: Option<&'e Original>,
+) -> Option<String> {
+    let as_on_page = |e: ElementRef<'e>| orig.map_or(e.value(), |o| o.element(e.value()));
     let mut sets: Vec<&str> = Vec::new();
     if let Some(p) = el.parent().and_then(ElementRef::wrap) {
         if p.value().name() == "picture" {
             for s in p.children().filter_map(ElementRef::wrap) {
                 if s.value().name() == "source" {
-                    sets.extend(
-                        ["srcset", "data-srcset"]
-                            .iter()
-                            .filter_map(|a| s.value().attr(a)),
-                    );
+                    let v = as_on_page(s);
+                    sets.extend(["srcset", "data-srcset"].iter().filter_map(|a| v.attr(a)));
                 }
             }
         }
     }
-    sets.extend(
-        ["srcset", "data-srcset"]
-            .iter()
-            .filter_map(|a| el.value().attr(a)),
-    );
+    let v = as_on_page(el);
+    sets.extend(["srcset", "data-srcset"].iter().filter_map(|a| v.attr(a)));
     let cands: Vec<Candidate<'_>> = sets
         .into_iter()
         .flat_map(srcset_candidates)
@@ -362,8 +364,20 @@ fn table_text(el: ElementRef<'_>) -> Result<String, String> {
 
 /// Flatten `container` into blocks, skipping `removed` subtrees.
 pub fn flatten(container: ElementRef<'_>, removed: &HashSet<NodeId>, base: &Url) -> Flat {
+    flatten_with(container, removed, base, None)
+}
+
+/// [`flatten`] of a page parsed without some attributes: `orig` gives them
+/// back (see [`super::attrs`]).
+pub fn flatten_with<'e>(
+    container: ElementRef<'e>,
+    removed: &HashSet<NodeId>,
+    base: &Url,
+    orig: Option<&'e Original>,
+) -> Flat {
     let mut b = Builder {
         base,
+        orig,
         out: Flat::default(),
         text: String::new(),
         inline: Vec::new(),
@@ -444,6 +458,9 @@ impl Builder<'_> {
     /// A table: its text as one preformatted block, then its images.
     fn table(&mut self, el: ElementRef<'_>) {
         self.flush();
+        if self.orig.is_some_and(|o| !o.html_safe(el)) {
+            return; // the page is parsed again whole
+        }
         match table_text(el) {
             Ok(t) if !t.is_empty() => {
                 self.out.blocks.push(Block {
@@ -466,7 +483,7 @@ impl Builder<'_> {
     /// The start of a kept inline element (a link with a usable href,
     /// emphasis, strong emphasis).
     fn open_inline(&mut self, el: ElementRef<'_>) {
-        let e = el.value();
+        let e = self.orig.map_or(el.value(), |o| o.element(el.value()));
         let tag = match e.name() {
             "a" => match e.attr("href").and_then(|h| absolute_url(self.base, h)) {
                 Some(h) if !h.contains('#') || !h.ends_with('#') => Tag::A(h),

@@ -450,7 +450,7 @@ fn body_blocks(
     for container in containers {
         trace.log_all(|| body_trace::removed(ix, container, &spec.remove));
         let removed = removed_set(ix, container, &spec.remove);
-        let flat = body::flatten(container, &removed, url);
+        let flat = body::flatten_with(container, &removed, url, ix.original());
         for w in flat.warnings {
             n.warnings.push(Message::new("body", Some("body"), w));
         }

@@ -33,6 +33,8 @@ pub struct DocIndex<'a> {
     lossy: bool,
     /// Something read an element whose content was left out.
     read_unread: std::cell::Cell<bool>,
+    /// The start tags that lost attributes before the parse.
+    original: Option<&'a crate::extract::attrs::Original>,
     /// Elements in document (pre)order.
     order: Vec<NodeId>,
     /// For each position, the position of the last element of its subtree.
@@ -53,6 +55,7 @@ impl<'a> DocIndex<'a> {
             only,
             lossy,
             read_unread: std::cell::Cell::new(false),
+            original: None,
             order: Vec::with_capacity(2048),
             end: Vec::with_capacity(2048),
             pos: FxHashMap::with_capacity_and_hasher(2048, Default::default()),
@@ -117,6 +120,27 @@ impl<'a> DocIndex<'a> {
         self.doc
     }
 
+    /// Read attributes through `original` (the page's start tags that lost
+    /// attributes before the parse, see [`crate::extract::attrs`]).
+    pub fn with_original(mut self, original: &'a crate::extract::attrs::Original) -> Self {
+        self.original = Some(original);
+        self
+    }
+
+    /// The start tags that lost attributes (none when the parse kept all).
+    pub fn original(&self) -> Option<&'a crate::extract::attrs::Original> {
+        self.original
+    }
+
+    /// The attribute `name` of `el` as the page has it.
+    pub fn attr(&self, el: ElementRef<'a>, name: &str) -> Option<&'a str> {
+        let e: &'a scraper::node::Element = el.value();
+        match self.original {
+            Some(o) => o.attr(e, name),
+            None => e.attr(name),
+        }
+    }
+
     /// Note that `el`'s text (`html`: its markup) is about to be read;
     /// remembers when that includes `<script>`/`<style>` content the parse
     /// left out, so the caller can parse again with it.
@@ -127,6 +151,11 @@ impl<'a> DocIndex<'a> {
             let unread = matches!(el.value().name(), "script" | "style")
                 || (html && self.select(el, &UNREAD).next().is_some());
             self.read_unread.set(unread);
+        }
+        if html {
+            if let Some(o) = self.original {
+                o.html_safe(el);
+            }
         }
     }
 

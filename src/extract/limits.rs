@@ -21,6 +21,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::attrs::AttrKeep;
+
 /// Elements nested deeper than this (in the scanner's model) lose their tags.
 pub const MAX_DEPTH: usize = 256;
 /// Start tags after this many lose their tags.
@@ -44,6 +46,9 @@ pub struct Bounded {
     pub too_much_formatting: usize,
     /// Bytes of `<script>`/`<style>` content left out ([`prepare_markup`]).
     pub unread_bytes: usize,
+    /// The original byte range of each start tag that lost attributes
+    /// ([`prepare_markup_keeping`]), by marker number.
+    pub rewritten: Vec<(u32, u32)>,
 }
 
 impl Bounded {
@@ -471,7 +476,7 @@ fn script_end(b: &[u8], from: usize) -> usize {
 /// [`MAX_ELEMENTS`], keeping all text. Returns the text unchanged (borrowed)
 /// when the page is within the bounds.
 pub fn bound_markup(text: &str) -> (Cow<'_, str>, Bounded) {
-    scan(text, MAX_DEPTH, MAX_ELEMENTS, false)
+    scan(text, MAX_DEPTH, MAX_ELEMENTS, false, None)
 }
 
 /// [`bound_markup`], and when `drop_unread` is set, the content of every
@@ -480,7 +485,19 @@ pub fn bound_markup(text: &str) -> (Cow<'_, str>, Bounded) {
 /// its time on text no template reads (most of the bytes of many pages).
 /// [`Bounded::unread_bytes`] says how much was left out.
 pub fn prepare_markup(text: &str, drop_unread: bool) -> (Cow<'_, str>, Bounded) {
-    scan(text, MAX_DEPTH, MAX_ELEMENTS, drop_unread)
+    scan(text, MAX_DEPTH, MAX_ELEMENTS, drop_unread, None)
+}
+
+/// [`prepare_markup`], and with `keep`, every start tag keeps only the
+/// attributes the profile's selectors can test, marked where it lost some
+/// (see [`super::attrs`]); [`Bounded::rewritten`] lists the original tags.
+pub fn prepare_markup_keeping<'t>(
+    text: &'t str,
+    drop_unread: bool,
+    keep: Option<&AttrKeep>,
+) -> (Cow<'t, str>, Bounded) {
+    let keep = keep.filter(|_| super::attrs::page_allows(text));
+    scan(text, MAX_DEPTH, MAX_ELEMENTS, drop_unread, keep)
 }
 
 /// [`bound_markup`] with explicit bounds (for tests).
@@ -489,13 +506,15 @@ pub fn bound_markup_with(
     max_depth: usize,
     max_elements: usize,
 ) -> (Cow<'_, str>, Bounded) {
-    scan(text, max_depth, max_elements, false)
+    scan(text, max_depth, max_elements, false, None)
 }
 
 /// The walk of [`scan`]: the open elements, the dropped start tags whose
 /// end tags must go too, the counts, and the output once anything is cut.
-struct Scanner<'t> {
+struct Scanner<'t, 'k> {
     text: &'t str,
+    keep: Option<&'k AttrKeep>,
+    scratch: Vec<super::attrs::RawAttr>,
     max_depth: usize,
     max_elements: usize,
     drop_unread: bool,
@@ -519,7 +538,29 @@ enum Open {
     SkipTo(usize),
 }
 
-impl<'t> Scanner<'t> {
+impl<'t> Scanner<'t, '_> {
+    /// A start tag kept: leave out the attributes no selector tests.
+    fn rewrite(&mut self, at: usize, tag: &Tag<'t>) {
+        let Some(keep) = self.keep else { return };
+        if self.stack.iter().any(|t| t == "svg" || t == "math") {
+            return;
+        }
+        let mark = self.report.rewritten.len();
+        let text = self.text;
+        let o = self
+            .out
+            .get_or_insert_with(|| String::with_capacity(text.len()));
+        let undo = o.len();
+        o.push_str(&text[self.copied..at]);
+        let span = (at, tag.end);
+        if super::attrs::rewrite_tag(text, span, &tag.name, keep, mark, o, &mut self.scratch) {
+            self.copied = tag.end;
+            self.report.rewritten.push((at as u32, tag.end as u32));
+        } else {
+            o.truncate(undo);
+        }
+    }
+
     /// Leave out `text[from..to]`, with `space` in its place when set.
     fn cut(&mut self, from: usize, to: usize, space: bool) {
         let text = self.text;
@@ -596,15 +637,18 @@ impl<'t> Scanner<'t> {
     }
 }
 
-fn scan(
-    text: &str,
+fn scan<'t>(
+    text: &'t str,
     max_depth: usize,
     max_elements: usize,
     drop_unread: bool,
-) -> (Cow<'_, str>, Bounded) {
+    keep: Option<&AttrKeep>,
+) -> (Cow<'t, str>, Bounded) {
     let b = text.as_bytes();
     let mut s = Scanner {
         text,
+        keep,
+        scratch: Vec::new(),
         max_depth,
         max_elements,
         drop_unread,
@@ -650,6 +694,8 @@ fn scan(
         };
         if drop {
             s.cut(at, tag.end, true);
+        } else if !tag.closing {
+            s.rewrite(at, &tag);
         }
         i = tag.end;
     }

@@ -2,6 +2,7 @@
 //! profile) → record. No network, no clock, no global state, so fixtures and
 //! CI are meaningful and re-extraction from a store is reproducible.
 
+pub mod attrs;
 pub mod body;
 mod body_trace;
 mod build;
@@ -23,6 +24,10 @@ use crate::record::{EncodingInfo, Message};
 pub use crate::record::{Outcome, PageError, UNMATCHED_MESSAGE};
 use index::DocIndex;
 pub use route::route;
+
+/// Selectors the extraction code runs itself on a profile's pages (beside
+/// the templates'), for what attributes they test ([`attrs::AttrKeep`]).
+pub const CODE_SELECTORS: &[&str] = &["link[rel~=canonical]", "script, style", "img"];
 
 /// Pages larger than this are refused (bounded work per page).
 pub const MAX_PAGE_BYTES: usize = 20 * 1024 * 1024;
@@ -162,6 +167,20 @@ pub struct Parsed {
     pub limits: Vec<String>,
     /// Bytes of `<script>`/`<style>` content the parser was not given.
     pub unread_bytes: usize,
+    /// The page's start tags that lost attributes before the parse, to read
+    /// them back ([`attrs`]); empty when none did.
+    pub original: attrs::Original,
+}
+
+/// What the parse leaves out of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leave {
+    /// Nothing: the whole page.
+    Nothing,
+    /// `<script>`/`<style>` content.
+    Unread,
+    /// That, and the attributes no selector of the profile tests.
+    UnreadAndAttrs,
 }
 
 /// Decode and parse a page (None when it is over [`MAX_PAGE_BYTES`]).
@@ -172,7 +191,15 @@ pub struct Parsed {
 /// such an element or the HTML around one, and then [`extract_parsed`]
 /// parses the page again with it.
 pub fn parse(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
-    parse_with(page, profile, true)
+    parse_with(page, profile, Leave::Unread)
+}
+
+/// [`parse`], leaving out too the attributes no selector of the profile
+/// tests ([`attrs`]): for extraction only (link discovery reads every
+/// `href`). [`extract_parsed`] reads them back where a field or the body
+/// asks, and parses the page again whole when that cannot be exact.
+pub fn parse_for_extraction(page: &Page<'_>, profile: &Profile) -> Option<Parsed> {
+    parse_with(page, profile, Leave::UnreadAndAttrs)
 }
 
 /// How the profile says pages are decoded.
@@ -183,26 +210,38 @@ pub(crate) fn decode_options(profile: &Profile) -> DecodeOptions {
     }
 }
 
-fn parse_with(page: &Page<'_>, profile: &Profile, drop_unread: bool) -> Option<Parsed> {
+fn parse_with(page: &Page<'_>, profile: &Profile, leave: Leave) -> Option<Parsed> {
     if page.bytes.len() > MAX_PAGE_BYTES {
         return None;
     }
     let mut decoded = decode(page.bytes, page.content_type, &decode_options(profile));
-    let (text, bounded) = limits::prepare_markup(&decoded.text, drop_unread);
+    let keep = match leave {
+        Leave::UnreadAndAttrs => profile.attr_keep.as_ref(),
+        _ => None,
+    };
+    let (text, mut bounded) =
+        limits::prepare_markup_keeping(&decoded.text, leave != Leave::Nothing, keep);
     let doc = Html::parse_document(&text);
     drop(text);
-    decoded.text = String::new(); // the document holds the text now
+    let rewritten = std::mem::take(&mut bounded.rewritten);
+    // the document holds the text now, but for the tags that lost attributes
+    let source = std::mem::take(&mut decoded.text);
+    let original = match rewritten.is_empty() {
+        true => attrs::Original::default(),
+        false => attrs::Original::new(source, rewritten),
+    };
     Some(Parsed {
         doc,
         decoded,
         limits: bounded.warnings(),
         unread_bytes: bounded.unread_bytes,
+        original,
     })
 }
 
 /// Extract one page, recording every decision in `trace`.
 pub fn extract_traced(page: &Page<'_>, profile: &Profile, trace: &mut Trace) -> Outcome {
-    match parse(page, profile) {
+    match parse_for_extraction(page, profile) {
         Some(p) => extract_parsed(&p, page, profile, trace),
         None => Outcome::Failed(
             ExtractError::TooLarge {
@@ -226,13 +265,18 @@ pub fn extract_parsed(
         return outcome;
     }
     trace.lines.truncate(mark);
-    trace.log(|| "a field reads <script>/<style> content: page parsed again with it".into());
-    parse_with(page, profile, false)
+    trace.log(|| {
+        "a field reads what the parse left out (<script>/<style> content, attributes): \
+         page parsed again whole"
+            .into()
+    });
+    parse_with(page, profile, Leave::Nothing)
         .and_then(|full| extract_from(&full, page, profile, trace))
         .expect("a page parsed once parses again, and nothing is left out the second time")
 }
 
-/// None when a field read `<script>`/`<style>` content the parse left out.
+/// None when a field read `<script>`/`<style>` content or attributes the
+/// parse left out, or a tag that lost attributes did not become an element.
 fn extract_from(
     parsed: &Parsed,
     page: &Page<'_>,
@@ -248,7 +292,11 @@ fn extract_from(
             dec.decided_by.as_str()
         )
     });
-    let ix = DocIndex::new(doc, parsed.unread_bytes > 0, Some(&profile.index_keys));
+    if !parsed.original.complete(doc) {
+        return None;
+    }
+    let ix = DocIndex::new(doc, parsed.unread_bytes > 0, Some(&profile.index_keys))
+        .with_original(&parsed.original);
     let Some(t) = route(&ix, page.url, profile, trace) else {
         return Some(Outcome::Unmatched);
     };
@@ -291,7 +339,7 @@ fn extract_from(
     let locale = locale::in_effect(profile.locale, doc);
     trace.log(|| locale::describe(profile.locale, locale));
     let built = build::build(&ix, page, t, trace, warnings, encoding, locale);
-    if ix.read_unread() {
+    if ix.read_unread() || parsed.original.lost() {
         return None;
     }
     Some(match built {

@@ -181,7 +181,7 @@ fn take(
         Take::Html => Some(el.html()),
         Take::InnerHtml => Some(el.inner_html()),
         Take::Attr(a) => {
-            let v = el.value().attr(a)?;
+            let v = ix.attr(el, a)?;
             if matches!(a.as_str(), "href" | "src") {
                 absolute_url(base, v)
             } else {

@@ -710,6 +710,13 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
     for sel in templates.iter().flat_map(|t| t.selectors()) {
         index_keys.add(sel);
     }
+    let attr_keep = crate::extract::attrs::AttrKeep::of_selectors(
+        templates
+            .iter()
+            .flat_map(|t| t.selectors())
+            .map(|s| s.css.as_str())
+            .chain(crate::extract::CODE_SELECTORS.iter().copied()),
+    );
     Ok(Profile {
         name: raw.site.name.clone(),
         path: path.to_path_buf(),
@@ -722,6 +729,7 @@ pub fn compile(raw: &RawProfile, path: &Path) -> R<Profile> {
         output,
         media,
         index_keys,
+        attr_keep,
     })
 }
 

@@ -326,6 +326,9 @@ pub struct Profile {
     /// The classes and ids the templates' selectors name (what a page's
     /// index lists, see [`crate::extract::index`]).
     pub index_keys: sel::IndexKeys,
+    /// The attributes the templates' selectors can test (the rest are left
+    /// out of the parse, see [`crate::extract::attrs`]); None: all kept.
+    pub attr_keep: Option<crate::extract::attrs::AttrKeep>,
 }
 
 impl Profile {

@@ -8,6 +8,7 @@
 mod common;
 
 mod assemble_stream;
+mod attrs_left_out;
 mod cli_docs;
 mod crawl;
 mod crawl_dry_run;
