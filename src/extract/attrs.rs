@@ -235,36 +235,28 @@ impl AttrKeep {
 /// Start tags never rewritten: their attributes steer the tree builder, or
 /// the element is merged, raw text, or foreign.
 fn exempt(name: &str) -> bool {
-    matches!(
-        name,
-        "html"
-            | "head"
-            | "body"
-            | "link"
-            | "meta"
-            | "base"
-            | "font"
-            | "input"
-            | "svg"
-            | "math"
-            | "template"
-            | "frameset"
-            | "frame"
-            | "plaintext"
-            | "image"
-            | "isindex"
-            | "keygen"
-            | "select"
-            | "script"
-            | "style"
-            | "textarea"
-            | "title"
-            | "xmp"
-            | "iframe"
-            | "noembed"
-            | "noframes"
-            | "noscript"
-    )
+    super::limits::is_raw_text(name)
+        || matches!(
+            name,
+            "html"
+                | "head"
+                | "body"
+                | "link"
+                | "meta"
+                | "base"
+                | "font"
+                | "input"
+                | "svg"
+                | "math"
+                | "template"
+                | "frameset"
+                | "frame"
+                | "plaintext"
+                | "image"
+                | "isindex"
+                | "keygen"
+                | "select"
+        )
 }
 
 /// Whether the page may be rewritten at all.
@@ -310,6 +302,14 @@ fn split_tag(b: &[u8], start: usize, attrs: &mut Vec<RawAttr>) -> Option<RawTag>
         i += 1;
     }
     let name_end = i;
+    // the tag ends at the `>` at `at`
+    let done = |at: usize, self_closing: bool| {
+        Some(RawTag {
+            name_end,
+            end: at + 1,
+            self_closing,
+        })
+    };
     attrs.clear();
     let mut st = St::BeforeName;
     loop {
@@ -323,13 +323,7 @@ fn split_tag(b: &[u8], start: usize, attrs: &mut Vec<RawAttr>) -> Option<RawTag>
                         i += 1;
                         st = St::SelfClosing;
                     }
-                    b'>' => {
-                        return Some(RawTag {
-                            name_end,
-                            end: i + 1,
-                            self_closing: false,
-                        })
-                    }
+                    b'>' => return done(i, false),
                     _ => {
                         // any other character (`=` too) starts a name
                         st = St::Name(i);
@@ -371,13 +365,7 @@ fn split_tag(b: &[u8], start: usize, attrs: &mut Vec<RawAttr>) -> Option<RawTag>
                                 i += 1;
                                 st = St::SelfClosing;
                             }
-                            b'>' => {
-                                return Some(RawTag {
-                                    name_end,
-                                    end: i + 1,
-                                    self_closing: false,
-                                })
-                            }
+                            b'>' => return done(i, false),
                             _ => {
                                 st = St::Name(i);
                                 i += 1;
@@ -408,11 +396,7 @@ fn split_tag(b: &[u8], start: usize, attrs: &mut Vec<RawAttr>) -> Option<RawTag>
                             whole: (s, i),
                             value: Some((i, i)),
                         });
-                        return Some(RawTag {
-                            name_end,
-                            end: i + 1,
-                            self_closing: false,
-                        });
+                        return done(i, false);
                     }
                     _ => {
                         let v = i;
@@ -437,24 +421,12 @@ fn split_tag(b: &[u8], start: usize, attrs: &mut Vec<RawAttr>) -> Option<RawTag>
                     i += 1;
                     st = St::SelfClosing;
                 }
-                b'>' => {
-                    return Some(RawTag {
-                        name_end,
-                        end: i + 1,
-                        self_closing: false,
-                    })
-                }
+                b'>' => return done(i, false),
                 // no space before the next attribute: it starts here
                 _ => st = St::BeforeName,
             },
             St::SelfClosing => match *b.get(i)? {
-                b'>' => {
-                    return Some(RawTag {
-                        name_end,
-                        end: i + 1,
-                        self_closing: true,
-                    })
-                }
+                b'>' => return done(i, true),
                 _ => st = St::BeforeName,
             },
         }

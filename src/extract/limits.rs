@@ -125,7 +125,7 @@ fn is_void(name: &str) -> bool {
 
 /// Elements whose content is text up to their end tag (`noscript` too: the
 /// parser runs with scripting enabled).
-fn is_raw_text(name: &str) -> bool {
+pub(crate) fn is_raw_text(name: &str) -> bool {
     matches!(
         name,
         "script"
